@@ -1,0 +1,36 @@
+/// The collective operations data-parallel training needs, over a group of `worldSize` ranks.
+///
+/// Two implementations: ``LocalCommunicator`` (one process, no MPI) and ``MPICommunicator``
+/// (Open MPI's `MPI_COMM_WORLD`). Every operation is collective: all ranks must call it in
+/// the same order with buffers of the same length. Errors are thrown as ``DistributedError``;
+/// nothing here exits the process.
+public protocol Communicator: AnyObject {
+    /// This process's index in `0 ..< worldSize`.
+    var rank: Int { get }
+    /// Number of ranks W in the job.
+    var worldSize: Int { get }
+    /// In place: `buffer[i] = Σ_r buffer_r[i]` on every rank, in one collective call
+    /// (split into chunks of at most `Int32.max` elements).
+    func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// In place: element-wise sum over ranks of a few Double scalars.
+    func allReduceSum(_ values: inout [Double]) throws
+    /// In place: element-wise maximum over ranks.
+    func allReduceMax(_ values: inout [Double]) throws
+    /// In place: element-wise minimum over ranks.
+    func allReduceMin(_ values: inout [Double]) throws
+    /// Copies `root`'s buffer into every rank's buffer (same length on every rank).
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws
+    /// Copies `root`'s bytes to every rank; other ranks' arrays are replaced (any length).
+    func broadcast(bytes: inout [UInt8], root: Int) throws
+    /// Returns once every rank has entered the barrier.
+    func barrier() throws
+    /// Ends every rank of the job with `code` (MPI_Abort). Never returns.
+    func abort(code: Int32) -> Never
+    /// Seconds on a monotonic clock (MPI_Wtime or the system's).
+    func wallTime() -> Double
+}
+
+extension Communicator {
+    /// True on rank 0, the rank that prints and writes files.
+    public var isRoot: Bool { rank == 0 }
+}

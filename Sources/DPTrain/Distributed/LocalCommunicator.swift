@@ -1,0 +1,31 @@
+import Foundation
+
+/// The communicator of a job with one rank: every collective is the identity, and no MPI
+/// library is initialised. Lets the whole library and its tests run under `swift test`.
+public final class LocalCommunicator: Communicator {
+    public let rank = 0
+    public let worldSize = 1
+    private let start = DispatchTime.now().uptimeNanoseconds
+
+    public init() {}
+
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
+    public func allReduceSum(_ values: inout [Double]) throws {}
+    public func allReduceMax(_ values: inout [Double]) throws {}
+    public func allReduceMin(_ values: inout [Double]) throws {}
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {
+        guard root == 0 else {
+            throw DistributedError.invalidArgument("broadcast root \(root) does not exist in a world of 1 rank")
+        }
+    }
+    public func broadcast(bytes: inout [UInt8], root: Int) throws {
+        guard root == 0 else {
+            throw DistributedError.invalidArgument("broadcast root \(root) does not exist in a world of 1 rank")
+        }
+    }
+    public func barrier() throws {}
+    public func abort(code: Int32) -> Never { exit(code) }
+    public func wallTime() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import MPIShim
+
+/// The communicator over Open MPI's `MPI_COMM_WORLD`, through the `dpt_mpi_*` C shim.
+///
+/// Not `Sendable`: one instance is owned by the training loop of its process. MPI is
+/// initialised in `init` and finalised by ``finalize()``; the error handler is
+/// `MPI_ERRORS_RETURN`, so each failing call is thrown as ``DistributedError/mpi``.
+public final class MPICommunicator: Communicator {
+    public let rank: Int
+    public let worldSize: Int
+
+    /// Initialises MPI (once per process) and reads rank and size.
+    public init() throws {
+        try Self.check(dpt_mpi_init(), "MPI_Init_thread")
+        var rank: Int32 = 0
+        var size: Int32 = 0
+        try Self.check(dpt_mpi_rank(&rank), "MPI_Comm_rank")
+        try Self.check(dpt_mpi_size(&size), "MPI_Comm_size")
+        self.rank = Int(rank)
+        self.worldSize = Int(size)
+    }
+
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        try Self.check(dpt_mpi_allreduce_sum_f32(base, buffer.count), "MPI_Allreduce(float, sum)")
+    }
+
+    public func allReduceSum(_ values: inout [Double]) throws {
+        let count = values.count
+        try values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, count > 0 else { return }
+            try Self.check(dpt_mpi_allreduce_sum_f64(base, count), "MPI_Allreduce(double, sum)")
+        }
+    }
+
+    public func allReduceMax(_ values: inout [Double]) throws {
+        let count = values.count
+        try values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, count > 0 else { return }
+            try Self.check(dpt_mpi_allreduce_max_f64(base, count), "MPI_Allreduce(double, max)")
+        }
+    }
+
+    public func allReduceMin(_ values: inout [Double]) throws {
+        let count = values.count
+        try values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, count > 0 else { return }
+            try Self.check(dpt_mpi_allreduce_min_f64(base, count), "MPI_Allreduce(double, min)")
+        }
+    }
+
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {
+        try checkRoot(root)
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        try Self.check(dpt_mpi_broadcast_f32(base, buffer.count, Int32(root)), "MPI_Bcast(float)")
+    }
+
+    public func broadcast(bytes: inout [UInt8], root: Int) throws {
+        try checkRoot(root)
+        // Length first, so receivers can size their arrays.
+        var length = [Double(bytes.count)]
+        if rank != root { length[0] = 0 }
+        try allReduceSum(&length)
+        let count = Int(length[0])
+        if rank != root { bytes = [UInt8](repeating: 0, count: count) }
+        try bytes.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress, count > 0 else { return }
+            try Self.check(dpt_mpi_broadcast_bytes(base, count, Int32(root)), "MPI_Bcast(bytes)")
+        }
+    }
+
+    public func barrier() throws {
+        try Self.check(dpt_mpi_barrier(), "MPI_Barrier")
+    }
+
+    public func abort(code: Int32) -> Never {
+        _ = dpt_mpi_abort(code)
+        exit(code)  // MPI_Abort does not return; this satisfies the type checker.
+    }
+
+    public func wallTime() -> Double { dpt_mpi_wtime() }
+
+    /// Ends MPI for this process. Call once, after the last collective.
+    public func finalize() throws {
+        try Self.check(dpt_mpi_finalize(), "MPI_Finalize")
+    }
+
+    private func checkRoot(_ root: Int) throws {
+        guard (0..<worldSize).contains(root) else {
+            throw DistributedError.invalidArgument(
+                "broadcast root \(root) does not exist in a world of \(worldSize) ranks")
+        }
+    }
+
+    /// Turns an MPI return code into a thrown error that names the call and the caller.
+    static func check(_ code: Int32, _ call: String,
+                      file: String = #fileID, line: Int = #line) throws {
+        guard code != 0 else { return }
+        var text = [CChar](repeating: 0, count: 512)
+        dpt_mpi_error_string(code, &text, text.count)
+        let message = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw DistributedError.mpi(call: call, code: code, message: message, file: file, line: line)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import DPTrain
+
+/// `dptrain` — distributed data-parallel training over MPI.
+struct DPTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dptrain",
+        abstract: "Distributed data-parallel neural-network training over MPI and OpenBLAS.",
+        discussion: """
+            Run one rank directly (`dptrain train CONFIG`) or many under MPI \
+            (`mpirun -n 2 dptrain train CONFIG`, or the `launch/train` script).
+            """,
+        version: DPTrainVersion.string,
+        subcommands: [TestCollectivesCommand.self]
+    )
+}

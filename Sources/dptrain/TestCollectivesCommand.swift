@@ -1,0 +1,86 @@
+import ArgumentParser
+import DPTrain
+import Foundation
+
+/// Hidden self-test of the collectives, run by the test suite under `mpirun -np 2` and
+/// `-np 4 --oversubscribe`: exact all-reduce sums for several buffer sizes, broadcast from
+/// rank 0, scalar sum/max/min, and an optional deliberate failure on one rank.
+struct TestCollectivesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-collectives",
+        abstract: "Check all-reduce, broadcast and scalar reductions across the job's ranks.",
+        shouldDisplay: false)
+
+    @Option(help: "Fail unless the job has exactly this many ranks.")
+    var expectWorld: Int
+
+    @Option(help: "Comma-separated buffer sizes (floats) to all-reduce.")
+    var sizes: String = "1,1000,2097155"
+
+    @Option(help: "This rank throws an error before the first collective (tests job-wide abort).")
+    var failRank: Int?
+
+    func run() throws {
+        let sizes = try self.sizes.split(separator: ",").map { text -> Int in
+            guard let size = Int(text), size > 0 else {
+                throw ValidationError("--sizes: '\(text)' is not a positive integer")
+            }
+            return size
+        }
+        try CollectiveRun.run { communicator in
+            try check(communicator, sizes: sizes)
+        }
+    }
+
+    private struct Mismatch: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func check(_ communicator: Communicator, sizes: [Int]) throws {
+        let rank = communicator.rank
+        let world = communicator.worldSize
+        guard world == expectWorld else {
+            throw Mismatch(description: "expected a world of \(expectWorld) ranks, found \(world)")
+        }
+        if failRank == rank {
+            throw Mismatch(description: "deliberate failure on rank \(rank) (--fail-rank)")
+        }
+        for size in sizes {
+            // Per-rank values are small integers, so every float sum is exact.
+            let buffer = ParameterStore.allocate(size)
+            defer { buffer.baseAddress?.deallocate() }
+            for index in 0..<size { buffer[index] = Float((rank + 1) * (1 + index % 7)) }
+            try communicator.allReduceSum(buffer)
+            let rankSum = world * (world + 1) / 2
+            for index in 0..<size where buffer[index] != Float(rankSum * (1 + index % 7)) {
+                throw Mismatch(description:
+                    "all-reduce of \(size) floats: element \(index) is \(buffer[index]), expected \(rankSum * (1 + index % 7))")
+            }
+            // Broadcast: rank 0's pattern replaces everyone's.
+            for index in 0..<size { buffer[index] = rank == 0 ? Float(index % 1013) : -1 }
+            try communicator.broadcast(buffer, root: 0)
+            for index in 0..<size where buffer[index] != Float(index % 1013) {
+                throw Mismatch(description:
+                    "broadcast of \(size) floats: element \(index) is \(buffer[index]), expected \(index % 1013)")
+            }
+        }
+        var sums = [Double(rank), 1]
+        try communicator.allReduceSum(&sums)
+        var maxima = [Double(rank), -Double(rank)]
+        try communicator.allReduceMax(&maxima)
+        var minima = [Double(rank)]
+        try communicator.allReduceMin(&minima)
+        guard sums == [Double(world * (world - 1) / 2), Double(world)],
+              maxima == [Double(world - 1), 0], minima == [0]
+        else {
+            throw Mismatch(description: "scalar reductions: sum \(sums), max \(maxima), min \(minima)")
+        }
+        var bytes: [UInt8] = rank == 0 ? Array("hello from rank 0".utf8) : []
+        try communicator.broadcast(bytes: &bytes, root: 0)
+        guard String(decoding: bytes, as: UTF8.self) == "hello from rank 0" else {
+            throw Mismatch(description: "byte broadcast delivered \(bytes.count) wrong bytes")
+        }
+        try communicator.barrier()
+        print("rank \(rank) of \(world): collectives ok (sizes \(sizes.map(String.init).joined(separator: ",")))")
+    }
+}
