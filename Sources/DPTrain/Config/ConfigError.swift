@@ -1,0 +1,38 @@
+/// A problem with a configuration: what is wrong, where (file, line, key path), and how to fix it.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case yaml(file: String, message: String)
+    case unknownKey(path: String, line: Int?, suggestion: String?, valid: [String])
+    case wrongType(path: String, line: Int?, expected: String, found: String)
+    case outOfRange(path: String, line: Int?, value: String, allowed: String)
+    case missing(path: String, hint: String)
+    case invalidOverride(text: String, reason: String)
+    case inconsistent(message: String)
+    case unreadable(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .yaml(file, message):
+            return "\(file): not valid YAML: \(message)"
+        case let .unknownKey(path, line, suggestion, valid):
+            let at = line.map { " (line \($0))" } ?? ""
+            var text = "unknown config key '\(path)'\(at)"
+            if let suggestion { text += "; did you mean '\(suggestion)'?" }
+            if !valid.isEmpty { text += " Valid keys here: \(valid.joined(separator: ", "))." }
+            return text
+        case let .wrongType(path, line, expected, found):
+            let at = line.map { " (line \($0))" } ?? ""
+            return "config key '\(path)'\(at) must be \(expected), but is \(found)"
+        case let .outOfRange(path, line, value, allowed):
+            let at = line.map { " (line \($0))" } ?? ""
+            return "config key '\(path)'\(at) is \(value), but must be \(allowed)"
+        case let .missing(path, hint):
+            return "config key '\(path)' is required: \(hint)"
+        case let .invalidOverride(text, reason):
+            return "override '\(text)': \(reason) (write overrides as key.path=value, e.g. optimizer.lr=0.05)"
+        case let .inconsistent(message):
+            return message
+        case let .unreadable(file, reason):
+            return "cannot read config file \(file): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// `train:` — length, logging, evaluation, early stopping, checkpoints and safety checks.
+public struct TrainConfig: Equatable, Sendable {
+    public var epochs: Double
+    /// Stop after this many optimizer updates (0 = no limit), whichever comes first.
+    public var maxSteps: Int
+    /// Evaluate every this many epochs (0 = only at the end).
+    public var evalEvery: Double
+    /// Log a `step` line every this many updates.
+    public var logEvery: Int
+    /// Estimate the gradient noise scale every this many updates (0 = never).
+    public var noiseEvery: Int
+    /// EMA factor for the noise-scale estimate (weight of the old value).
+    public var noiseSmoothing: Double
+    /// `none`, `patience` (validation loss did not improve for `patience` evaluations) or
+    /// `gl` (Prechelt's generalisation loss GL(t) = 100·(E_va/E_opt − 1) > alpha).
+    public var earlyStopping: String
+    public var patience: Int
+    public var minDelta: Double
+    public var glAlpha: Double
+    /// Checkpoint every this many epochs (0 = only at the end), keeping the newest `keep`.
+    public var checkpointEvery: Double
+    public var checkpointKeep: Int
+    /// Stop after this many non-finite reduced gradients in a row (each one is skipped).
+    public var maxBadSteps: Int
+    /// Clip the global gradient norm to this value (0 = off).
+    public var clipNorm: Double
+    /// Gradient noise (Neelakantan et al. 2015): variance η/(1+t)^γ; η = 0 turns it off.
+    public var gradientNoiseEta: Double
+    public var gradientNoiseGamma: Double
+    /// All-reduce a parameter checksum every this many updates and fail if replicas differ (0 = off).
+    public var checkReplicasEvery: Int
+    /// Samples per evaluation micro-batch.
+    public var evalBatch: Int
+
+    init(_ reader: ConfigReader, microBatch: Int) throws {
+        epochs = try reader.double("epochs", default: 10, allowed: "a number of epochs > 0", where: { $0 > 0 })
+        maxSteps = try reader.int("max_steps", default: 0, allowed: "updates ≥ 0", where: { $0 >= 0 })
+        evalEvery = try reader.double("eval_every", default: 1, allowed: "epochs ≥ 0", where: { $0 >= 0 })
+        logEvery = try reader.int("log_every", default: 50, allowed: "updates ≥ 1", where: { $0 >= 1 })
+        noiseEvery = try reader.int("noise_every", default: 10, allowed: "updates ≥ 0", where: { $0 >= 0 })
+        noiseSmoothing = try reader.double("noise_smoothing", default: 0.9, allowed: "a factor in [0, 1)",
+                                           where: { $0 >= 0 && $0 < 1 })
+        let stopping = try reader.section("early_stopping")
+        earlyStopping = try stopping.string("criterion", default: "none", choices: ["none", "patience", "gl"])
+        patience = earlyStopping == "patience" ? try stopping.int("patience", default: 5, allowed: "evaluations ≥ 1", where: { $0 >= 1 }) : 5
+        minDelta = earlyStopping == "patience" ? try stopping.double("min_delta", default: 0, allowed: "a loss difference ≥ 0", where: { $0 >= 0 }) : 0
+        glAlpha = earlyStopping == "gl" ? try stopping.double("alpha", default: 5, allowed: "a percentage > 0", where: { $0 > 0 }) : 5
+        let checkpoint = try reader.section("checkpoint")
+        checkpointEvery = try checkpoint.double("every", default: 1, allowed: "epochs ≥ 0", where: { $0 >= 0 })
+        checkpointKeep = try checkpoint.int("keep", default: 3, allowed: "a count ≥ 1", where: { $0 >= 1 })
+        maxBadSteps = try reader.int("max_bad_steps", default: 5, allowed: "a count ≥ 1", where: { $0 >= 1 })
+        clipNorm = try reader.double("clip_norm", default: 0, allowed: "a norm ≥ 0", where: { $0 >= 0 })
+        let noise = try reader.section("gradient_noise")
+        gradientNoiseEta = try noise.double("eta", default: 0, allowed: "a variance ≥ 0", where: { $0 >= 0 })
+        gradientNoiseGamma = try noise.double("gamma", default: 0.55, allowed: "an exponent ≥ 0", where: { $0 >= 0 })
+        checkReplicasEvery = try reader.int("check_replicas_every", default: 0, allowed: "updates ≥ 0", where: { $0 >= 0 })
+        evalBatch = try reader.int("eval_batch", default: max(microBatch, 500), allowed: "a batch ≥ 1", where: { $0 >= 1 })
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A complete, validated training configuration (DESIGN §4): the YAML file with
+/// `key.path=value` overrides applied, every key type- and range-checked, unknown keys
+/// rejected, and every default filled in (``resolved``).
+public struct TrainingConfig: Equatable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    /// Run directory (default `runs/<name>`).
+    public var output: String
+    public var data: DataConfig
+    /// Per-sample input shape (for example `[784]` or `[1, 28, 28]`).
+    public var inputShape: [Int]
+    public var layers: [LayerConfig]
+    /// Initial weights from a safetensors file (nil: from the seed).
+    public var initFrom: String?
+    /// softmax_cross_entropy, mse, mae, bce_logits, bce.
+    public var loss: String
+    public var optimizer: OptimizerConfig
+    public var batch: BatchConfig
+    public var schedule: ScheduleConfig
+    public var train: TrainConfig
+    /// The whole configuration with defaults, as saved to `config.resolved.yaml`.
+    public var resolved: ConfigValue
+
+    public static let losses = ["softmax_cross_entropy", "mse", "mae", "bce_logits", "bce"]
+
+    /// Reads `file`, applies `overrides` and validates.
+    public static func load(file: String, overrides: [String] = []) throws -> TrainingConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file"
+            throw ConfigError.unreadable(file: file, reason: reason)
+        }
+        let tree = try ConfigValue.parse(yaml: text, file: file).applying(overrides: overrides)
+        return try TrainingConfig(tree)
+    }
+
+    /// Validates a configuration tree.
+    public init(_ tree: ConfigValue) throws {
+        let root = try ConfigReader(tree)
+        name = try root.string("name", default: "run")
+        let seedValue = try root.int("seed", default: 1, allowed: "a seed ≥ 0", where: { $0 >= 0 })
+        seed = UInt64(seedValue)
+        output = try root.string("output", default: "runs/\(name)")
+        data = try DataConfig(try root.section("data"))
+        let model = try root.section("model")
+        let shape = try model.doubles("input", default: [784], allowed: "a shape of whole numbers ≥ 1",
+                                      where: { $0 >= 1 && $0 == $0.rounded() })
+        inputShape = shape.map { Int($0) }
+        let items = try model.list("layers")
+        guard !items.isEmpty else {
+            throw ConfigError.missing(path: "model.layers", hint: "a list such as [{dense: 128, activation: relu}, {dense: 10}]")
+        }
+        layers = try items.enumerated().map { index, item in
+            try LayerConfig(try model.element(of: "layers", index: index, item))
+        }
+        initFrom = model.raw("init_from") == nil ? nil : try model.string("init_from")
+        loss = try root.string("loss", default: "softmax_cross_entropy", choices: TrainingConfig.losses)
+        optimizer = try OptimizerConfig(try root.section("optimizer"))
+        batch = try BatchConfig(try root.section("batch"))
+        schedule = try ScheduleConfig(try root.section("lr_schedule"))
+        train = try TrainConfig(try root.section("train"), microBatch: batch.micro)
+        try root.finish()
+        resolved = root.resolved
+        if batch.micro > batch.global {
+            throw ConfigError.inconsistent(message:
+                "batch.micro (\(batch.micro)) is larger than batch.global (\(batch.global)); set batch.micro ≤ batch.global")
+        }
+    }
+
+    /// The resolved configuration as YAML text.
+    public var resolvedYAML: String { resolved.yaml() }
+}

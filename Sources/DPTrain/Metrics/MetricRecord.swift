@@ -1,0 +1,68 @@
+import Foundation
+
+/// One line of `metrics.jsonl` (DESIGN §4): an ordered set of named values.
+///
+/// `kind` is `step`, `eval`, `epoch` or `summary`; the other fields are numbers (or null
+/// when not measured). Keys keep their insertion order so files diff cleanly.
+public struct MetricRecord: Equatable, Sendable {
+    public var kind: String
+    public private(set) var fields: [(key: String, value: Double?)] = []
+
+    public init(kind: String) { self.kind = kind }
+
+    public static func == (lhs: MetricRecord, rhs: MetricRecord) -> Bool {
+        lhs.kind == rhs.kind && lhs.fields.count == rhs.fields.count
+            && zip(lhs.fields, rhs.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    /// Sets `key` (replacing an earlier value).
+    public mutating func set(_ key: String, _ value: Double?) {
+        if let index = fields.firstIndex(where: { $0.key == key }) {
+            fields[index].value = value
+        } else {
+            fields.append((key, value))
+        }
+    }
+
+    public mutating func set(_ key: String, _ value: Int) { set(key, Double(value)) }
+
+    public subscript(key: String) -> Double? { fields.first { $0.key == key }?.value ?? nil }
+
+    /// The record as one JSON object.
+    public var json: String {
+        var parts = ["\"kind\":\"\(kind)\""]
+        for (key, value) in fields {
+            parts.append("\"\(key)\":\(MetricRecord.jsonNumber(value))")
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    /// JSON text of a number: integers without a fraction, non-finite and nil as null.
+    public static func jsonNumber(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "null" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    /// Parses one line written by ``json`` (or any flat JSON object of numbers).
+    public static func parse(jsonLine: String) throws -> MetricRecord {
+        guard let object = try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any],
+              let kind = object["kind"] as? String
+        else { throw MetricsError.malformedLine(jsonLine) }
+        var record = MetricRecord(kind: kind)
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) where key != "kind" {
+            record.set(key, (value as? NSNumber)?.doubleValue)
+        }
+        return record
+    }
+}
+
+/// Problems reading a metrics file.
+public enum MetricsError: Error, CustomStringConvertible {
+    case malformedLine(String)
+    public var description: String { "metrics.jsonl: malformed line: \(jsonLinePrefix)" }
+    private var jsonLinePrefix: String {
+        if case let .malformedLine(line) = self { return String(line.prefix(120)) }
+        return ""
+    }
+}

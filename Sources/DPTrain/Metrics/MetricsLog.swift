@@ -1,0 +1,75 @@
+import Foundation
+
+/// Writes `metrics.jsonl` and `metrics.csv` in a run directory (rank 0 only).
+///
+/// Each record is one JSON line, flushed as written so a killed run keeps its history. The CSV
+/// has a fixed column set (``csvColumns``); fields a record lacks are empty.
+public final class MetricsLog {
+    public static let csvColumns = [
+        "kind", "step", "samples", "epoch", "lr", "batch", "accumulation", "world", "train_loss",
+        "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy", "noise_scale",
+        "b_simple", "grad_norm", "skipped_steps", "samples_per_second", "wall_seconds",
+    ]
+
+    private let jsonHandle: FileHandle
+    private let csvHandle: FileHandle
+
+    /// Opens (appending when `append`) both files in `directory`.
+    public init(directory: URL, append: Bool) throws {
+        let jsonURL = directory.appendingPathComponent("metrics.jsonl")
+        let csvURL = directory.appendingPathComponent("metrics.csv")
+        let manager = FileManager.default
+        if !append || !manager.fileExists(atPath: jsonURL.path) {
+            guard manager.createFile(atPath: jsonURL.path, contents: nil) else {
+                throw RunDirectoryError.notWritable(path: jsonURL.path)
+            }
+        }
+        if !append || !manager.fileExists(atPath: csvURL.path) {
+            let header = MetricsLog.csvColumns.joined(separator: ",") + "\n"
+            guard manager.createFile(atPath: csvURL.path, contents: Data(header.utf8)) else {
+                throw RunDirectoryError.notWritable(path: csvURL.path)
+            }
+        }
+        jsonHandle = try FileHandle(forWritingTo: jsonURL)
+        csvHandle = try FileHandle(forWritingTo: csvURL)
+        try jsonHandle.seekToEnd()
+        try csvHandle.seekToEnd()
+    }
+
+    deinit {
+        try? jsonHandle.close()
+        try? csvHandle.close()
+    }
+
+    /// Appends one record to both files.
+    public func write(_ record: MetricRecord) throws {
+        try jsonHandle.write(contentsOf: Data((record.json + "\n").utf8))
+        let row = MetricsLog.csvColumns.map { column -> String in
+            if column == "kind" { return record.kind }
+            guard let value = record[column] else { return "" }
+            return MetricRecord.jsonNumber(value) == "null" ? "" : MetricRecord.jsonNumber(value)
+        }
+        try csvHandle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
+    }
+
+    /// Reads every record of a `metrics.jsonl` file.
+    public static func read(_ url: URL) throws -> [MetricRecord] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { try MetricRecord.parse(jsonLine: String($0)) }
+    }
+}
+
+/// Problems with the run directory.
+public enum RunDirectoryError: Error, CustomStringConvertible {
+    case notWritable(path: String)
+    case notADirectory(path: String)
+
+    public var description: String {
+        switch self {
+        case let .notWritable(path):
+            return "cannot write \(path): check that the run directory (config key 'output') is writable and the disk is not full"
+        case let .notADirectory(path):
+            return "\(path) exists and is not a directory: choose another 'output' path"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Writes a file so that readers see either the old contents or the complete new ones:
+/// write `name.tmp`, fsync it, rename over `name`, fsync the directory.
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let temporary = url.appendingPathExtension("tmp")
+        let path = temporary.path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw RunDirectoryError.notWritable(path: path)
+        }
+        var failed = false
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { failed = true; return }
+                offset += written
+            }
+        }
+        if fsync(descriptor) != 0 { failed = true }
+        close(descriptor)
+        if failed {
+            unlink(path)
+            throw RunDirectoryError.notWritable(path: url.path)
+        }
+        guard rename(path, url.path) == 0 else {
+            unlink(path)
+            throw RunDirectoryError.notWritable(path: url.path)
+        }
+        let directory = open(url.deletingLastPathComponent().path, O_RDONLY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// The safetensors file format (https://github.com/huggingface/safetensors):
+///
+///     [8 bytes: header length H, little-endian UInt64]
+///     [H bytes: UTF-8 JSON {"<name>": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]},
+///                           "__metadata__": {"key": "string", …}}, padded with spaces]
+///     [data: each tensor's little-endian bytes at data_offsets, relative to the data start]
+///
+/// dptrain writes float32 tensors in layout order, named as the model's parameters
+/// (`dense.0.weight` `[out, in]`, `dense.0.bias` `[out]`), with the config and progress in
+/// `__metadata__`. It reads F32 and F64 (converted) tensors.
+public struct SafeTensors: Equatable {
+    /// One named tensor.
+    public struct Tensor: Equatable {
+        public var name: String
+        public var shape: [Int]
+        public var values: [Float]
+
+        public init(name: String, shape: [Int], values: [Float]) {
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
+    }
+
+    public var tensors: [Tensor]
+    public var metadata: [String: String]
+
+    public init(tensors: [Tensor], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// The tensor called `name`.
+    public subscript(name: String) -> Tensor? { tensors.first { $0.name == name } }
+
+    /// The tensors of a parameter store, in layout order.
+    public init(store: ParameterStore, metadata: [String: String] = [:]) {
+        tensors = store.slices.map { slice in
+            Tensor(name: slice.name, shape: slice.shape,
+                   values: Array(UnsafeBufferPointer(start: store.values(of: slice), count: slice.count)))
+        }
+        self.metadata = metadata
+    }
+
+    /// Copies the tensors into `store`; every parameter must be present with its shape.
+    public func load(into store: ParameterStore, file: String) throws {
+        for slice in store.slices {
+            guard let tensor = self[slice.name] else {
+                throw SafeTensorsError.missingTensor(file: file, name: slice.name,
+                                                     available: tensors.map(\.name))
+            }
+            guard tensor.shape == slice.shape else {
+                throw SafeTensorsError.shapeMismatch(file: file, name: slice.name,
+                                                     expected: slice.shape, found: tensor.shape)
+            }
+            tensor.values.withUnsafeBufferPointer { source in
+                store.values(of: slice).update(from: source.baseAddress!, count: slice.count)
+            }
+        }
+    }
+
+    /// The file's bytes.
+    public func serialized() throws -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        for tensor in tensors {
+            let bytes = tensor.values.count * 4
+            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while (8 + json.count) % 8 != 0 { json.append(0x20) }
+        var data = Data()
+        data.reserveCapacity(8 + json.count + offset)
+        var length = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(json)
+        for tensor in tensors {
+            tensor.values.withUnsafeBufferPointer { buffer in
+                // Float is little-endian on every platform dptrain supports (x86-64, arm64).
+                data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!)
+                    .assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
+            }
+        }
+        return data
+    }
+
+    /// Writes the file atomically (temporary file, fsync, rename).
+    public func write(to url: URL) throws {
+        try AtomicFile.write(try serialized(), to: url)
+    }
+
+    /// Reads and validates a safetensors file.
+    public static func read(from url: URL) throws -> SafeTensors {
+        let file = url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw SafeTensorsError.unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
+                ? error.localizedDescription : "no such file")
+        }
+        return try parse(data, file: file)
+    }
+
+    /// Parses safetensors bytes; `file` names the source in errors.
+    public static func parse(_ data: Data, file: String) throws -> SafeTensors {
+        guard data.count >= 8 else {
+            throw SafeTensorsError.malformed(file: file, reason: "\(data.count) bytes is too short for the 8-byte header length")
+        }
+        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw SafeTensorsError.malformed(file: file,
+                reason: "header length \(headerLength) exceeds the file's \(data.count - 8) remaining bytes")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))
+        } catch {
+            throw SafeTensorsError.malformed(file: file, reason: "header is not valid JSON")
+        }
+        guard let header = object as? [String: Any] else {
+            throw SafeTensorsError.malformed(file: file, reason: "header is not a JSON object")
+        }
+        let dataLength = data.count - headerEnd
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, shape: [Int], dtype: String, begin: Int, end: Int)] = []
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let map = value as? [String: Any] else {
+                    throw SafeTensorsError.malformed(file: file, reason: "__metadata__ is not an object")
+                }
+                for (key, item) in map { metadata[key] = item as? String ?? "\(item)" }
+                continue
+            }
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shape = (info["shape"] as? [NSNumber])?.map({ $0.intValue }),
+                  let offsets = (info["data_offsets"] as? [NSNumber])?.map({ $0.intValue }), offsets.count == 2
+            else {
+                throw SafeTensorsError.malformed(file: file, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
+            }
+            let elementSize: Int
+            switch dtype {
+            case "F32": elementSize = 4
+            case "F64": elementSize = 8
+            default:
+                throw SafeTensorsError.unsupportedType(file: file, name: name, dtype: dtype)
+            }
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength,
+                  shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) * elementSize
+                    == offsets[1] - offsets[0]
+            else {
+                throw SafeTensorsError.malformed(file: file,
+                    reason: "tensor '\(name)': shape \(shape) of \(dtype) does not match data_offsets \(offsets) (data section \(dataLength) bytes)")
+            }
+            entries.append((name, shape, dtype, offsets[0], offsets[1]))
+        }
+        entries.sort { $0.begin < $1.begin }
+        let tensors = data.withUnsafeBytes { raw -> [Tensor] in
+            entries.map { entry in
+                let base = raw.baseAddress! + headerEnd + entry.begin
+                let count = (entry.end - entry.begin) / (entry.dtype == "F32" ? 4 : 8)
+                var values = [Float](repeating: 0, count: count)
+                for index in 0..<count {
+                    if entry.dtype == "F32" {
+                        values[index] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                    } else {
+                        values[index] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))))
+                    }
+                }
+                return Tensor(name: entry.name, shape: entry.shape, values: values)
+            }
+        }
+        return SafeTensors(tensors: tensors, metadata: metadata)
+    }
+}
+
+/// Problems reading safetensors files.
+public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    case unreadable(file: String, reason: String)
+    case malformed(file: String, reason: String)
+    case unsupportedType(file: String, name: String, dtype: String)
+    case missingTensor(file: String, name: String, available: [String])
+    case shapeMismatch(file: String, name: String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason):
+            return "cannot read \(file): \(reason)"
+        case let .malformed(file, reason):
+            return "\(file) is not a valid safetensors file: \(reason)"
+        case let .unsupportedType(file, name, dtype):
+            return "\(file): tensor '\(name)' has dtype \(dtype); dptrain reads F32 and F64 (convert with numpy: a.astype('float32'))"
+        case let .missingTensor(file, name, available):
+            return "\(file) has no tensor '\(name)' needed by this model (it has: \(available.sorted().prefix(12).joined(separator: ", ")))"
+        case let .shapeMismatch(file, name, expected, found):
+            return "\(file): tensor '\(name)' has shape \(found), but the model needs \(expected)"
+        }
+    }
+}
