@@ -1,0 +1,73 @@
+/// The batch size and learning rate as functions of training progress (DESIGN §3.5–3.6).
+///
+/// Progress t is the position in the data stream in epochs: t = e + c/N after c samples of
+/// epoch e. The batch is B(t) = B₀·Π{fᵢ : tᵢ ≤ t} (batch-size milestones), split as
+/// B = W·K·m with K derived per phase. The learning rate is
+///
+///     η(t) = η_base · s(B_ref) · φ(t)
+///
+/// where s is the scaling rule (none: 1; linear: B/B_base; sqrt: √(B/B_base)), B_ref is B₀
+/// (or the current B when `batch.rescale_lr` is true), and φ is the LR schedule written as a
+/// multiplier (φ = 1 for constant), with its warmup. Schedules configured with
+/// `unit: updates` read the update count instead of t.
+public struct TrainingPlan {
+    /// Training samples N.
+    public let sampleCount: Int
+    public let worldSize: Int
+    public let batch: BatchConfig
+    /// B = W·K·m for each batch phase (phase 0 before the first milestone).
+    public let phases: [BatchDecomposition]
+    /// η_base: the configured `optimizer.lr` for the base batch.
+    public let baseLearningRate: Double
+    public let scaleRule: String
+    public let baseBatch: Int
+    /// φ: the schedule multiplier, including warmup.
+    public let schedule: LearningRateSchedule
+    /// True when the schedule reads updates rather than epochs.
+    public let scheduleInUpdates: Bool
+
+    public init(sampleCount: Int, worldSize: Int, batch: BatchConfig, baseLearningRate: Double,
+                scaleRule: String, baseBatch: Int, schedule: LearningRateSchedule,
+                scheduleInUpdates: Bool) throws {
+        self.sampleCount = sampleCount
+        self.worldSize = worldSize
+        self.batch = batch
+        self.baseLearningRate = baseLearningRate
+        self.scaleRule = scaleRule
+        self.baseBatch = baseBatch
+        self.schedule = schedule
+        self.scheduleInUpdates = scheduleInUpdates
+        var phases: [BatchDecomposition] = []
+        for global in batch.phaseBatches {
+            guard global <= sampleCount else {
+                throw BatchError.globalExceedsDataset(global: global, samples: sampleCount)
+            }
+            phases.append(try BatchDecomposition(global: global, worldSize: worldSize, micro: batch.micro))
+        }
+        self.phases = phases
+    }
+
+    /// Index of the batch phase at progress t (epochs).
+    public func phase(at progress: Double) -> Int {
+        batch.schedule.lastIndex(where: { $0.epoch <= progress + 1e-12 }).map { $0 + 1 } ?? 0
+    }
+
+    /// B = W·K·m at progress t.
+    public func decomposition(at progress: Double) -> BatchDecomposition { phases[phase(at: progress)] }
+
+    /// s(B): 1, B/B_base or √(B/B_base).
+    public func scale(forBatch global: Int) -> Double {
+        switch scaleRule {
+        case "linear": return Double(global) / Double(baseBatch)
+        case "sqrt": return (Double(global) / Double(baseBatch)).squareRoot()
+        default: return 1
+        }
+    }
+
+    /// η at progress t (epochs) after `updates` optimizer updates.
+    public func learningRate(progress: Double, updates: Int) -> Double {
+        let reference = batch.rescaleLearningRate ? decomposition(at: progress).global : phases[0].global
+        let time = scheduleInUpdates ? Double(updates) : progress
+        return baseLearningRate * scale(forBatch: reference) * schedule.learningRate(at: time)
+    }
+}

@@ -1,0 +1,35 @@
+/// Where a run is: the data cursor and every counter a resumed run must continue from.
+///
+/// Progress t (epochs) = `epoch` + `cursor`/N: the position in the data stream, the clock of
+/// every schedule (DESIGN §3.5).
+public struct TrainingState: Codable, Equatable, Sendable {
+    /// Current epoch e (its permutation is π_e).
+    public var epoch = 0
+    /// Samples of π_e already used by earlier steps of this epoch.
+    public var cursor = 0
+    /// Samples used by all steps so far (dropped tails excluded).
+    public var samples = 0
+    /// Optimizer steps taken (including skipped non-finite ones).
+    public var step = 0
+    /// Steps whose reduced gradient was non-finite and was therefore skipped.
+    public var skippedSteps = 0
+    /// Non-finite steps in a row (reset by a good step).
+    public var badStepsInRow = 0
+    /// Progress at which the next evaluation and checkpoint are due.
+    public var nextEvaluation: Double
+    public var nextCheckpoint: Double
+    public var noise: NoiseScaleEstimator
+    public var earlyStopping: EarlyStopping
+    /// Training wall seconds before this process started (for resumed runs).
+    public var previousWallSeconds = 0.0
+
+    public init(evalEvery: Double, checkpointEvery: Double, noise: NoiseScaleEstimator, earlyStopping: EarlyStopping) {
+        nextEvaluation = evalEvery > 0 ? evalEvery : .infinity
+        nextCheckpoint = checkpointEvery > 0 ? checkpointEvery : .infinity
+        self.noise = noise
+        self.earlyStopping = earlyStopping
+    }
+
+    /// t = e + c/N.
+    public func progress(sampleCount: Int) -> Double { Double(epoch) + Double(cursor) / Double(sampleCount) }
+}
