@@ -1,0 +1,74 @@
+import Foundation
+
+/// Times `gemm` at given shapes and reports GFLOP/s (2·m·n·k flops per product).
+public enum GEMMBenchmark {
+    /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k.
+    public struct Shape: Equatable, Sendable {
+        public var label: String
+        public var transposeA: Transpose
+        public var transposeB: Transpose
+        public var m: Int
+        public var n: Int
+        public var k: Int
+
+        public init(label: String, transposeA: Transpose, transposeB: Transpose, m: Int, n: Int, k: Int) {
+            self.label = label
+            self.transposeA = transposeA
+            self.transposeB = transposeB
+            self.m = m
+            self.n = n
+            self.k = k
+        }
+
+        /// 2·m·n·k.
+        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    }
+
+    /// A timed shape: median seconds per product and GFLOP/s.
+    public struct Result: Equatable, Sendable {
+        public var shape: Shape
+        public var seconds: Double
+        public var gflops: Double { shape.flops / seconds / 1e9 }
+    }
+
+    /// The three products of a dense layer `inputs → outputs` at micro-batch m (STYLE B3):
+    /// forward Y = X·Wᵀ, weight gradient dW += dYᵀ·X, input gradient dX = dY·W.
+    public static func denseShapes(name: String, inputs: Int, outputs: Int, micro: Int,
+                                   inputGradient: Bool) -> [Shape] {
+        var shapes = [
+            Shape(label: "\(name) forward", transposeA: .none, transposeB: .transposed, m: micro, n: outputs, k: inputs),
+            Shape(label: "\(name) dW", transposeA: .transposed, transposeB: .none, m: outputs, n: inputs, k: micro),
+        ]
+        if inputGradient {
+            shapes.append(Shape(label: "\(name) dX", transposeA: .none, transposeB: .none, m: micro, n: inputs, k: outputs))
+        }
+        return shapes
+    }
+
+    /// Times each shape for about `seconds` (after a warm-up) and returns the median time.
+    public static func run(_ shapes: [Shape], seconds: Double = 0.3) -> [Result] {
+        shapes.map { shape in
+            let aCount = shape.m * shape.k, bCount = shape.k * shape.n, cCount = shape.m * shape.n
+            let a = FloatBuffer(capacity: aCount), b = FloatBuffer(capacity: bCount), c = FloatBuffer(capacity: cCount)
+            var generator = SplitMix64(seed: 42)
+            for index in 0..<aCount { a.base[index] = generator.nextFloat() - 0.5 }
+            for index in 0..<bCount { b.base[index] = generator.nextFloat() - 0.5 }
+            let lda = shape.transposeA == .none ? shape.k : shape.m
+            let ldb = shape.transposeB == .none ? shape.n : shape.k
+            func once() {
+                gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                     a: a.base, lda: lda, b: b.base, ldb: ldb, beta: 1, c: c.base, ldc: shape.n)
+            }
+            for _ in 0..<3 { once() }
+            var times: [Double] = []
+            let deadline = Date().addingTimeInterval(seconds)
+            repeat {
+                let start = DispatchTime.now().uptimeNanoseconds
+                once()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            } while Date() < deadline || times.count < 5
+            times.sort()
+            return Result(shape: shape, seconds: times[times.count / 2])
+        }
+    }
+}

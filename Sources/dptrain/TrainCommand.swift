@@ -1,0 +1,98 @@
+import ArgumentParser
+import DPTrain
+import Foundation
+
+/// `dptrain train CONFIG [key.path=value …]` — train on this process's ranks.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from a YAML config (alone, or as one rank of an MPI job).",
+        discussion: """
+            Settings come from CONFIG; each key.path=value argument overrides one key \
+            (for example optimizer.lr=0.05 batch.global=1024 model.layers.0.dense=512). \
+            Rank 0 prints the resolved config, then progress, and writes the run directory \
+            (config key 'output'): config.resolved.yaml, metrics.jsonl, metrics.csv, \
+            final.safetensors and a DONE marker.
+
+            Examples:
+              dptrain train configs/smoke.yaml
+              mpirun -n 2 dptrain train configs/fashion-mnist-mlp.yaml seed=2
+            """)
+
+    @Argument(help: "The YAML config file.")
+    var config: String
+
+    @Argument(help: "Overrides, each key.path=value.")
+    var overrides: [String] = []
+
+    @Flag(help: "Print only the final summary (rank 0).")
+    var quiet = false
+
+    func run() throws {
+        try CollectiveRun.run { communicator in
+            let config = try TrainingConfig.load(file: self.config, overrides: overrides)
+            let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(stdout) } : nil
+            let builder = try RunBuilder(config: config, communicator: communicator)
+            if let printer {
+                printer(Banner.lines(config: config, configFile: self.config, builder: builder,
+                                     communicator: communicator).joined(separator: "\n"))
+            }
+            let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot)
+            trainer.printer = printer
+            let summary = try trainer.run()
+            if communicator.isRoot {
+                print(Banner.summary(summary, runDirectory: config.output))
+            }
+        }
+    }
+}
+
+/// `dptrain eval CONFIG --weights FILE` — test metrics of saved weights.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate saved weights on the config's test (and validation) data.",
+        discussion: """
+            Builds the model and data of CONFIG (with overrides), loads WEIGHTS (a \
+            safetensors file such as runs/NAME/final.safetensors) and prints loss, accuracy \
+            and the number of correct predictions. Runs alone or under mpirun; every sample \
+            is evaluated exactly once whatever the number of ranks.
+            """)
+
+    @Argument(help: "The YAML config file the weights were trained with.")
+    var config: String
+
+    @Argument(help: "Overrides, each key.path=value.")
+    var overrides: [String] = []
+
+    @Option(help: "Safetensors file with the model's parameters.")
+    var weights: String
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func run() throws {
+        try CollectiveRun.run { communicator in
+            let config = try TrainingConfig.load(file: self.config, overrides: overrides)
+            let builder = try RunBuilder(config: config, communicator: communicator)
+            let file = try SafeTensors.read(from: URL(fileURLWithPath: weights))
+            let trainer = try builder.makeTrainer(writeRunDirectory: false)
+            try file.load(into: trainer.model.store, file: weights)
+            var lines: [String] = []
+            var fields: [String] = []
+            for (name, dataset) in [("test", builder.data.test), ("val", builder.data.validation)] {
+                guard let dataset else { continue }
+                let result = try trainer.evaluate(dataset)
+                let correct = Int((result.accuracy * Double(result.count)).rounded())
+                lines.append("\(name): loss \(Format.fixed(result.loss, 6)) | accuracy \(Format.percent(result.accuracy)) "
+                    + "(\(correct) of \(result.count) correct)")
+                fields.append("\"\(name)_loss\":\(result.loss),\"\(name)_accuracy\":\(result.accuracy),"
+                    + "\"\(name)_correct\":\(correct),\"\(name)_count\":\(result.count)")
+            }
+            if communicator.isRoot {
+                print(json ? "{" + fields.joined(separator: ",") + ",\"world\":\(communicator.worldSize)}"
+                           : lines.joined(separator: "\n"))
+            }
+        }
+    }
+}
