@@ -25,11 +25,80 @@ public final class RunDirectory {
         log = try MetricsLog(directory: url, append: resume)
     }
 
-    /// File name of the newest checkpoint, if any.
-    public var newestCheckpointName: String? {
-        let directory = url.appendingPathComponent("checkpoints")
+    /// Checkpoint files, oldest first (`checkpoints/step-00001234.ckpt`).
+    public static func checkpointFiles(in runDirectory: URL) -> [URL] {
+        let directory = runDirectory.appendingPathComponent("checkpoints")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasSuffix(".ckpt") }.sorted().last.map { "checkpoints/\($0)" }
+        return names.filter { $0.hasPrefix("step-") && $0.hasSuffix(".ckpt") }.sorted()
+            .map { directory.appendingPathComponent($0) }
+    }
+
+    /// Writes `checkpoint` atomically as `checkpoints/step-<step>.ckpt` and deletes all but the
+    /// newest `keep`. Returns the file's path relative to the run directory.
+    @discardableResult
+    public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int) throws -> String {
+        let name = String(format: "step-%09d.ckpt", step)
+        let file = url.appendingPathComponent("checkpoints").appendingPathComponent(name)
+        try AtomicFile.write(try checkpoint.serialized(), to: file)
+        let files = RunDirectory.checkpointFiles(in: url)
+        for old in files.dropLast(keep) { try? FileManager.default.removeItem(at: old) }
+        return "checkpoints/\(name)"
+    }
+
+    /// The newest checkpoint in `runDirectory` that reads and verifies, with its path and the
+    /// problems found in newer files (which are skipped, never deleted). Nil when none exists.
+    public static func newestValidCheckpoint(in runDirectory: URL) -> (checkpoint: Checkpoint, file: String, problems: [String])? {
+        var problems: [String] = []
+        for file in checkpointFiles(in: runDirectory).reversed() {
+            do {
+                return (try Checkpoint.read(from: file), file.path, problems)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        return nil
+    }
+
+    /// Problems with checkpoint files that exist but do not verify (for the no-valid case).
+    public static func checkpointProblems(in runDirectory: URL) -> [String] {
+        checkpointFiles(in: runDirectory).compactMap { file in
+            do { _ = try Checkpoint.read(from: file); return nil } catch { return "\(error)" }
+        }
+    }
+
+    /// Removes a previous run's outputs (metrics, checkpoints, weights, DONE) before a fresh start.
+    public static func clearPreviousRun(at runDirectory: URL) {
+        let manager = FileManager.default
+        for name in ["metrics.jsonl", "metrics.csv", "final.safetensors", "DONE", "checkpoints"] {
+            try? manager.removeItem(at: runDirectory.appendingPathComponent(name))
+        }
+    }
+
+    /// True when the run in `runDirectory` finished (its DONE marker exists).
+    public static func isDone(_ runDirectory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent("DONE").path)
+    }
+
+    /// On resume: drops metric records written after the checkpoint's step (they will be
+    /// written again), so the files read as one uninterrupted run.
+    public static func truncateMetrics(in runDirectory: URL, afterStep step: Int) throws {
+        for name in ["metrics.jsonl", "metrics.csv"] {
+            let file = runDirectory.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            var kept: [Substring] = []
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+                if name.hasSuffix("csv") {
+                    if index == 0 { kept.append(line); continue }
+                    let columns = line.split(separator: ",", omittingEmptySubsequences: false)
+                    let lineStep = columns.count > 1 ? Int(columns[1]) ?? 0 : 0
+                    if columns.first != "summary", lineStep <= step { kept.append(line) }
+                } else if let record = try? MetricRecord.parse(jsonLine: String(line)),
+                          record.kind != "summary", Int(record["step"] ?? 0) <= step {
+                    kept.append(line)
+                }
+            }
+            try AtomicFile.write(Data((kept.joined(separator: "\n") + (kept.isEmpty ? "" : "\n")).utf8), to: file)
+        }
     }
 
     /// Writes `final.safetensors` atomically.

@@ -33,7 +33,9 @@ public final class Trainer {
     private var keys: UnsafeMutablePointer<UInt64>
     private var rowCapacity: Int
     private var bestParameters: UnsafeMutableBufferPointer<Float>?
-    private let startTime: Double
+    private var startWallTime: Double
+    /// Name of the newest checkpoint this run wrote or resumed from.
+    public internal(set) var lastCheckpointName: String?
     /// Seconds spent in each phase of the step on this rank (for `bench`).
     public private(set) var timings = StepTimings()
 
@@ -63,7 +65,7 @@ public final class Trainer {
         rowCapacity = max(config.batch.micro, config.train.evalBatch)
         labels = .allocate(capacity: rowCapacity)
         keys = .allocate(capacity: rowCapacity)
-        startTime = communicator.wallTime()
+        startWallTime = communicator.wallTime()
     }
 
     deinit {
@@ -127,6 +129,7 @@ public final class Trainer {
             if train.checkReplicasEvery > 0, state.step % train.checkReplicasEvery == 0 {
                 try checkReplicas()
             }
+            try checkpointIfDue(progress: state.progress(sampleCount: sampleCount))
         }
 
         let progress = state.progress(sampleCount: sampleCount)
@@ -148,7 +151,35 @@ public final class Trainer {
         return summary
     }
 
-    private var elapsed: Double { state.previousWallSeconds + communicator.wallTime() - startTime }
+    private var elapsed: Double { state.previousWallSeconds + communicator.wallTime() - startWallTime }
+
+    // MARK: - Checkpoint support (see Trainer+Checkpoint.swift)
+
+    var wallSecondsSoFar: Double { elapsed }
+    var bestParametersForCheckpoint: UnsafeMutableBufferPointer<Float>? { bestParameters }
+    var plateauState: [Double]? { plateau?.state }
+
+    func restoreBestParameters(from source: UnsafeBufferPointer<Float>) {
+        if bestParameters == nil { bestParameters = ParameterStore.allocate(model.store.count) }
+        bestParameters!.baseAddress!.update(from: source.baseAddress!, count: model.store.count)
+    }
+
+    func restoreState(_ restored: TrainingState, plateau plateauValues: [Double]?) {
+        state = restored
+        sampler.startEpoch(state.epoch)
+        startWallTime = communicator.wallTime()
+        if let plateau, let plateauValues { plateau.state = plateauValues }
+    }
+
+    /// Writes a checkpoint (rank 0) when progress has reached the next checkpoint point.
+    private func checkpointIfDue(progress: Double, force: Bool = false) throws {
+        guard force || progress + 1e-12 >= state.nextCheckpoint else { return }
+        while state.nextCheckpoint <= progress + 1e-12 { state.nextCheckpoint += config.train.checkpointEvery }
+        if let runDirectory {
+            let name = try runDirectory.writeCheckpoint(makeCheckpoint(), step: state.step, keep: config.train.checkpointKeep)
+            lastCheckpointName = name
+        }
+    }
 
     // MARK: - One optimizer step
 
@@ -220,7 +251,7 @@ public final class Trainer {
             if state.badStepsInRow >= config.train.maxBadSteps {
                 throw TrainingError.diverged(step: state.step + 1, learningRate: learningRate,
                                              badSteps: state.badStepsInRow,
-                                             lastCheckpoint: runDirectory?.newestCheckpointName)
+                                             lastCheckpoint: lastCheckpointName)
             }
             return result
         }
@@ -452,6 +483,7 @@ public final class Trainer {
         record.set("val_accuracy", summary.evaluation?.validationAccuracy)
         record.set("skipped_steps", summary.skippedSteps)
         record.set("wall_seconds", summary.wallSeconds)
+        try checkpointIfDue(progress: summary.epochs, force: true)
         if let runDirectory {
             try runDirectory.log.write(record)
             try runDirectory.writeFinal(store: model.store, metadata: [

@@ -1,0 +1,203 @@
+import CZlib
+import Foundation
+
+/// A training checkpoint: everything needed to continue a run bitwise identically
+/// (DESIGN §3.10, §4; STYLE B12).
+///
+/// Layout (all integers little-endian):
+///
+///     "DPTCKPT\0"                 8 bytes magic
+///     version                     UInt32 (currently 1)
+///     header length H             UInt64
+///     header                      H bytes of JSON: ``Header`` (names, shapes, optimizer kind,
+///                                 its state buffer names, training state, resolved config)
+///     payload                     parameters (P floats), then each optimizer state buffer
+///                                 (P floats each), then the best parameters if present
+///     CRC-32                      UInt32 over every byte before it
+///
+/// Written by rank 0 through ``AtomicFile`` (temporary file, fsync, rename), so a crash
+/// mid-write leaves either no new file or a complete one; readers check magic, version, size,
+/// the CRC and the name table before trusting a byte.
+public struct Checkpoint {
+    public static let magic: [UInt8] = Array("DPTCKPT\u{0}".utf8)
+    public static let version: UInt32 = 1
+
+    /// The JSON header.
+    public struct Header: Codable, Equatable {
+        public struct TensorEntry: Codable, Equatable {
+            public var name: String
+            public var shape: [Int]
+        }
+        public var tensors: [TensorEntry]
+        public var parameterCount: Int
+        public var optimizer: String
+        public var optimizerSteps: Int
+        public var stateBuffers: [String]
+        public var hasBestParameters: Bool
+        public var state: TrainingState
+        /// Reduce-on-plateau state (reductions, best, waits), when that schedule is used.
+        public var plateau: [Double]?
+        public var worldSize: Int
+        public var config: String
+        public var dptrainVersion: String
+    }
+
+    public var header: Header
+    /// Parameters, each state buffer, then the best parameters (if any): P floats each.
+    public var payload: [Float]
+
+    public init(header: Header, payload: [Float]) {
+        self.header = header
+        self.payload = payload
+    }
+
+    // MARK: - Writing
+
+    /// The checkpoint's bytes.
+    public func serialized() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let json = try encoder.encode(header)
+        var data = Data()
+        data.reserveCapacity(24 + json.count + payload.count * 4 + 4)
+        data.append(contentsOf: Checkpoint.magic)
+        Checkpoint.append(Checkpoint.version, to: &data)
+        Checkpoint.append(UInt64(json.count), to: &data)
+        data.append(json)
+        payload.withUnsafeBytes { data.append(contentsOf: $0) }
+        Checkpoint.append(Checkpoint.crc(data), to: &data)
+        return data
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to data: inout Data) {
+        var little = value.littleEndian
+        withUnsafeBytes(of: &little) { data.append(contentsOf: $0) }
+    }
+
+    /// CRC-32 (zlib) of `data`.
+    public static func crc(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { raw -> UInt32 in
+            var crc: uLong = crc32(0, nil, 0)
+            var offset = 0
+            while offset < raw.count {
+                let chunk = min(raw.count - offset, 1 << 30)
+                crc = crc32(crc, raw.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(chunk))
+                offset += chunk
+            }
+            return UInt32(truncatingIfNeeded: crc)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// Reads and verifies a checkpoint file.
+    public static func read(from url: URL) throws -> Checkpoint {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw CheckpointError.unreadable(file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
+                ? error.localizedDescription : "no such file")
+        }
+        return try parse(data, file: url.path)
+    }
+
+    /// Parses checkpoint bytes; `file` names the source in errors.
+    public static func parse(_ data: Data, file: String) throws -> Checkpoint {
+        guard data.count >= 8 + 4 + 8 + 4 else {
+            throw CheckpointError.corrupt(file: file, reason: "only \(data.count) bytes (truncated)")
+        }
+        guard Array(data.prefix(8)) == magic else {
+            throw CheckpointError.corrupt(file: file, reason: "not a dptrain checkpoint (bad magic bytes)")
+        }
+        let version = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) }
+        guard version == Checkpoint.version else {
+            throw CheckpointError.corrupt(file: file, reason: "format version \(version); this dptrain reads version \(Checkpoint.version)")
+        }
+        let storedCRC = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: data.count - 4, as: UInt32.self)) }
+        let body = data.prefix(data.count - 4)
+        guard crc(body) == storedCRC else {
+            throw CheckpointError.corrupt(file: file, reason: "checksum mismatch (the file is truncated or damaged)")
+        }
+        let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 12, as: UInt64.self)) }
+        guard headerLength <= UInt64(data.count - 24) else {
+            throw CheckpointError.corrupt(file: file, reason: "header length \(headerLength) exceeds the file")
+        }
+        let headerEnd = 20 + Int(headerLength)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: data.subdata(in: 20..<headerEnd))
+        } catch {
+            throw CheckpointError.corrupt(file: file, reason: "header is not valid: \(error)")
+        }
+        let buffers = 1 + header.stateBuffers.count + (header.hasBestParameters ? 1 : 0)
+        let expected = header.parameterCount * buffers * 4
+        let payloadBytes = data.count - 4 - headerEnd
+        guard header.parameterCount >= 0, payloadBytes == expected else {
+            throw CheckpointError.corrupt(file: file,
+                reason: "payload is \(payloadBytes) bytes, header describes \(expected) (\(buffers) buffers of \(header.parameterCount) floats)")
+        }
+        var payload = [Float](repeating: 0, count: expected / 4)
+        payload.withUnsafeMutableBytes { target in
+            data.withUnsafeBytes { source in
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[headerEnd..<(headerEnd + expected)]))
+            }
+        }
+        return Checkpoint(header: header, payload: payload)
+    }
+
+    /// Checks that this checkpoint fits `store` and `optimizer`: same tensor names and shapes
+    /// in the same order, same optimizer and state buffers. Throws naming the first mismatch.
+    public func validate(against store: ParameterStore, optimizer: Optimizer, file: String) throws {
+        for (index, slice) in store.slices.enumerated() {
+            guard index < header.tensors.count else {
+                throw CheckpointError.mismatch(file: file, field: "tensor \(slice.name)",
+                                               expected: "present", found: "missing (checkpoint has \(header.tensors.count) tensors)")
+            }
+            let entry = header.tensors[index]
+            guard entry.name == slice.name else {
+                throw CheckpointError.mismatch(file: file, field: "tensor \(index)", expected: slice.name, found: entry.name)
+            }
+            guard entry.shape == slice.shape else {
+                throw CheckpointError.mismatch(file: file, field: "shape of \(slice.name)",
+                                               expected: "\(slice.shape)", found: "\(entry.shape)")
+            }
+        }
+        guard header.tensors.count == store.slices.count else {
+            throw CheckpointError.mismatch(file: file, field: "tensor count", expected: "\(store.slices.count)",
+                                           found: "\(header.tensors.count) (extra: \(header.tensors[store.slices.count].name))")
+        }
+        guard header.optimizer == optimizer.name else {
+            throw CheckpointError.mismatch(file: file, field: "optimizer", expected: optimizer.name, found: header.optimizer)
+        }
+        let names = optimizer.stateBuffers.map(\.name)
+        guard header.stateBuffers == names else {
+            throw CheckpointError.mismatch(file: file, field: "optimizer state", expected: names.joined(separator: ","),
+                                           found: header.stateBuffers.joined(separator: ","))
+        }
+    }
+}
+
+/// Problems with checkpoint files.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case unreadable(file: String, reason: String)
+    case corrupt(file: String, reason: String)
+    case mismatch(file: String, field: String, expected: String, found: String)
+    case noValidCheckpoint(directory: String, problems: [String])
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason):
+            return "cannot read checkpoint \(file): \(reason)"
+        case let .corrupt(file, reason):
+            return "checkpoint \(file) is not valid: \(reason)"
+        case let .mismatch(file, field, expected, found):
+            return "checkpoint \(file) does not fit this run: \(field) is \(found), expected \(expected) "
+                + "(was it written with another model or optimizer config?)"
+        case let .noValidCheckpoint(directory, problems):
+            return "no valid checkpoint in \(directory)"
+                + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+extension Trainer {
+    /// A checkpoint of the current state: parameters, optimizer state, progress, early-stopping
+    /// best weights and the resolved config.
+    public func makeCheckpoint() -> Checkpoint {
+        let store = model.store
+        var payload = Array(store.values)
+        for (_, buffer) in optimizer.stateBuffers { payload += Array(buffer) }
+        if let best = bestParametersForCheckpoint { payload += Array(best) }
+        var state = self.state
+        state.previousWallSeconds = wallSecondsSoFar
+        let header = Checkpoint.Header(
+            tensors: store.slices.map { .init(name: $0.name, shape: $0.shape) },
+            parameterCount: store.count,
+            optimizer: optimizer.name,
+            optimizerSteps: optimizer.stepCount,
+            stateBuffers: optimizer.stateBuffers.map(\.name),
+            hasBestParameters: bestParametersForCheckpoint != nil,
+            state: state,
+            plateau: plateauState,
+            worldSize: communicator.worldSize,
+            config: config.resolvedYAML,
+            dptrainVersion: DPTrainVersion.string)
+        return Checkpoint(header: header, payload: payload)
+    }
+
+    /// Continues from `checkpoint` (already validated against this model and optimizer).
+    public func restore(from checkpoint: Checkpoint) {
+        let store = model.store
+        let count = store.count
+        checkpoint.payload.withUnsafeBufferPointer { payload in
+            var offset = 0
+            store.values.baseAddress!.update(from: payload.baseAddress! + offset, count: count)
+            offset += count
+            for (_, buffer) in optimizer.stateBuffers {
+                buffer.baseAddress!.update(from: payload.baseAddress! + offset, count: count)
+                offset += count
+            }
+            if checkpoint.header.hasBestParameters {
+                restoreBestParameters(from: UnsafeBufferPointer(rebasing: payload[offset..<(offset + count)]))
+            }
+        }
+        optimizer.stepCount = checkpoint.header.optimizerSteps
+        restoreState(checkpoint.header.state, plateau: checkpoint.header.plateau)
+    }
+}
