@@ -1,0 +1,153 @@
+import Foundation
+
+/// Everything a run needs, built from a ``TrainingConfig`` on every rank: prepared data, the
+/// model (initialised from the seed or `model.init_from`, then broadcast from rank 0 so
+/// replicas start identical — DESIGN §3.4), the loss, the optimizer and the batch/LR plan.
+public final class RunBuilder {
+    public let config: TrainingConfig
+    public let communicator: Communicator
+    public let data: TrainingData
+    public let model: Sequential
+    public let loss: Loss
+    public let optimizer: Optimizer
+    public let plan: TrainingPlan
+    public let plateau: ReduceOnPlateau?
+
+    public init(config: TrainingConfig, communicator: Communicator) throws {
+        self.config = config
+        self.communicator = communicator
+        data = try DataPreparation.load(config.data, seed: config.seed)
+        model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
+        loss = LossFactory.make(config.loss)
+        try RunBuilder.checkCompatibility(config: config, data: data, model: model)
+
+        model.initializeParameters(seed: config.seed)
+        if let file = config.initFrom {
+            if communicator.isRoot {
+                try SafeTensors.read(from: URL(fileURLWithPath: file)).load(into: model.store, file: file)
+            }
+        }
+        try communicator.broadcast(model.store.values, root: 0)
+
+        optimizer = OptimizerFactory.make(config.optimizer, parameterCount: model.store.count)
+        let sampleCount = data.train.count
+        let inUpdates = config.schedule.unit == "updates"
+        let length = inUpdates
+            ? config.train.epochs * Double(sampleCount / config.batch.global)
+            : config.train.epochs
+        let scaleRule = config.schedule.scaleRule
+        let startScale: Double
+        if let factor = config.schedule.warmupStartFactor {
+            startScale = factor
+        } else if scaleRule != "none" {
+            // Goyal et al. 2017: warm up from the unscaled base LR to the scaled one.
+            let reference = Double(config.batch.global) / Double(config.schedule.baseBatch)
+            startScale = 1 / (scaleRule == "linear" ? reference : reference.squareRoot())
+        } else {
+            startScale = 0
+        }
+        let (schedule, plateau) = ScheduleFactory.make(config.schedule, length: length, warmupStart: startScale)
+        self.plateau = plateau
+        plan = try TrainingPlan(sampleCount: sampleCount, worldSize: communicator.worldSize, batch: config.batch,
+                                baseLearningRate: config.optimizer.learningRate, scaleRule: scaleRule,
+                                baseBatch: config.schedule.baseBatch, schedule: schedule, scheduleInUpdates: inUpdates)
+    }
+
+    /// Checks that the model's input and output fit the data and the loss.
+    static func checkCompatibility(config: TrainingConfig, data: TrainingData, model: Sequential) throws {
+        let inputSize = config.inputShape.reduce(1, *)
+        guard inputSize == data.train.featureCount else {
+            throw TrainingError.modelDataMismatch(
+                "model.input \(config.inputShape) has \(inputSize) values per sample, but the data's samples have shape "
+                + "\(data.train.sampleShape) (\(data.train.featureCount) values); set model.input: \(data.train.sampleShape)")
+        }
+        let outputs = model.outputShape.reduce(1, *)
+        if data.train.targetWidth > 0 {
+            guard outputs == data.train.targetWidth, config.loss == "mse" || config.loss == "mae" else {
+                throw TrainingError.modelDataMismatch(
+                    "the data has \(data.train.targetWidth) regression target(s): the last layer needs "
+                    + "\(data.train.targetWidth) output(s) (it has \(outputs)) and the loss must be mse or mae (it is \(config.loss))")
+            }
+        } else {
+            let classes = data.train.classCount
+            let binary = (config.loss == "bce" || config.loss == "bce_logits") && outputs == 1 && classes <= 2
+            guard outputs == classes || binary else {
+                throw TrainingError.modelDataMismatch(
+                    "the data has \(classes) classes but the last layer has \(outputs) outputs; "
+                    + "end model.layers with {dense: \(classes)}")
+            }
+        }
+    }
+
+    /// A trainer for this run. Rank 0 writes the run directory when `writeRunDirectory`.
+    /// With `resume`, continues from the newest valid checkpoint of the run directory (read
+    /// by rank 0 and broadcast, so other hosts need no shared file system).
+    public func makeTrainer(writeRunDirectory: Bool, resume: ResumePoint? = nil) throws -> Trainer {
+        let directory = writeRunDirectory
+            ? try RunDirectory(path: config.output, resolvedConfig: config.resolvedYAML, resume: resume != nil)
+            : nil
+        let trainer = Trainer(config: config, communicator: communicator, data: data, model: model, loss: loss,
+                              optimizer: optimizer, plan: plan, plateau: plateau, runDirectory: directory)
+        if let resume {
+            try resume.checkpoint.validate(against: model.store, optimizer: optimizer, file: resume.file)
+            trainer.restore(from: resume.checkpoint)
+            trainer.lastCheckpointName = resume.file
+        }
+        return trainer
+    }
+
+    /// Lines describing the data, model and batch plan (for the banner).
+    public func describe() -> [String] {
+        let train = data.train
+        var lines: [String] = []
+        var dataLine = "data: \(config.data.dataset) | \(train.count) train"
+        if let validation = data.validation { dataLine += " / \(validation.count) validation" }
+        if let test = data.test { dataLine += " / \(test.count) test" }
+        dataLine += " | sample shape \(train.sampleShape) | normalisation \(data.normalizationSummary)"
+        if let augmentation = data.augmentation {
+            dataLine += " | augmentation shift \(augmentation.shift) flip \(augmentation.flip) noise \(augmentation.noise)"
+        }
+        lines.append(dataLine)
+        let layers = model.layers.map { "\($0.name) \($0.outputShape)" }.joined(separator: " → ")
+        lines.append("model: \(config.inputShape) → \(layers) | \(Format.grouped(Double(model.parameterCount))) parameters")
+        for (index, phase) in plan.phases.enumerated() {
+            let start = index == 0 ? 0 : config.batch.schedule[index - 1].epoch
+            let stepsPerEpoch = train.count / phase.global
+            lines.append("batch from epoch \(Format.fixed(start, 2)): \(phase) | \(stepsPerEpoch) steps per epoch"
+                + " | lr \(Format.significant(plan.learningRate(progress: start + (config.schedule.warmup > 0 && index == 0 ? config.schedule.warmup : 0), updates: 0)))")
+        }
+        lines.append("optimizer: \(optimizer.name) | loss: \(loss.name) | schedule: \(config.schedule.name)"
+            + (config.schedule.warmup > 0 ? " with \(Format.significant(config.schedule.warmup)) \(config.schedule.unit) warmup" : "")
+            + " | scaling \(config.schedule.scaleRule) (base batch \(config.schedule.baseBatch))")
+        return lines
+    }
+}
+
+/// A checkpoint to resume from, agreed by all ranks.
+public struct ResumePoint {
+    public var checkpoint: Checkpoint
+    /// Its path (for messages).
+    public var file: String
+    /// Problems with newer checkpoint files that were skipped.
+    public var skipped: [String]
+
+    /// Rank 0 looks for the newest valid checkpoint under `output` and broadcasts it; every rank
+    /// returns the same answer (nil when there is none).
+    public static func find(output: String, communicator: Communicator) throws -> ResumePoint? {
+        var bytes: [UInt8] = []
+        var file = ""
+        var skipped: [String] = []
+        if communicator.isRoot, let found = RunDirectory.newestValidCheckpoint(in: URL(fileURLWithPath: output)) {
+            bytes = Array(try found.checkpoint.serialized())
+            file = found.file
+            skipped = found.problems
+        }
+        try communicator.broadcast(bytes: &bytes, root: 0)
+        guard !bytes.isEmpty else { return nil }
+        var names = Array((file + "\n" + skipped.joined(separator: "\n")).utf8)
+        try communicator.broadcast(bytes: &names, root: 0)
+        let lines = String(decoding: names, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let checkpoint = try Checkpoint.parse(Data(bytes), file: lines[0])
+        return ResumePoint(checkpoint: checkpoint, file: lines[0], skipped: Array(lines.dropFirst()).filter { !$0.isEmpty })
+    }
+}
