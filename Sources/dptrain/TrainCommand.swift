@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
-            let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(stdout) } : nil
+            let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(nil) } : nil
             let builder = try RunBuilder(config: config, communicator: communicator)
             if let printer {
                 printer(Banner.lines(config: config, configFile: self.config, builder: builder,

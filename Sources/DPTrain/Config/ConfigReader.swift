@@ -204,6 +204,7 @@ public final class ConfigReader {
     /// Throws for the first key of the map that nothing asked for.
     public func finish() throws {
         for entry in entries where !known.contains(entry.key) {
+            if case .null = entry.value { continue }  // `key: null` (or `key=null`) means "not set"
             throw ConfigError.unknownKey(path: fullPath(entry.key), line: entry.value.line,
                                          suggestion: ConfigReader.nearest(to: entry.key, in: known),
                                          valid: known)

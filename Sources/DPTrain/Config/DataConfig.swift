@@ -53,7 +53,7 @@ public struct DataConfig: Equatable, Sendable {
             syntheticTestSamples = try reader.int("test_samples", default: 1000, allowed: "a count ≥ 1", where: { $0 >= 1 })
             syntheticFeatures = dataset == "linear_regression"
                 ? try reader.int("features", default: 16, allowed: "a count ≥ 1", where: { $0 >= 1 }) : 2
-            syntheticNoise = try reader.double("noise", default: dataset == "spirals" ? 0.1 : 1.0,
+            syntheticNoise = try reader.double("noise", default: dataset == "spirals" ? 0.05 : 1.0,
                                                allowed: "a standard deviation ≥ 0", where: { $0 >= 0 })
         } else {
             syntheticSamples = 0

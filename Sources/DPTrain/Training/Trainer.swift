@@ -59,8 +59,8 @@ public final class Trainer {
                                                            alpha: config.train.glAlpha))
         sampler = EpochSampler(sampleCount: data.train.count, seed: config.seed, shuffle: config.data.shuffle)
         gradientNoise = config.train.gradientNoiseEta > 0
-            ? GradientNoise(eta: Float(config.train.gradientNoiseEta), gamma: Float(config.train.gradientNoiseGamma),
-                            seed: SplitMix64(keys: config.seed, RandomStream.gradientNoise.rawValue).state)
+            ? GradientNoise(seed: SplitMix64(keys: config.seed, RandomStream.gradientNoise.rawValue).state,
+                            eta: config.train.gradientNoiseEta, gamma: config.train.gradientNoiseGamma)
             : nil
         rowCapacity = max(config.batch.micro, config.train.evalBatch)
         labels = .allocate(capacity: rowCapacity)
@@ -259,7 +259,7 @@ public final class Trainer {
         if config.train.clipNorm > 0 {
             GradientClipping.clipByGlobalNorm(store: store, maxNorm: Float(config.train.clipNorm))
         }
-        gradientNoise?.apply(to: store, step: optimizer.stepCount)
+        gradientNoise?.apply(to: store, updateCount: optimizer.stepCount)
         optimizer.step(store: store, learningRate: Float(learningRate))
         t0 = clock.wallTime()
         timings.optimizer += t0 - t1
