@@ -25,6 +25,10 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Overrides, each key.path=value.")
     var overrides: [String] = []
 
+    @Flag(help: ArgumentHelp("Continue from the newest valid checkpoint in the run directory.",
+                             discussion: "Starts from the beginning when there is none; refuses a checkpoint written with a different config."))
+    var resume = false
+
     @Flag(help: "Print only the final summary (rank 0).")
     var quiet = false
 
@@ -32,12 +36,32 @@ struct TrainCommand: ParsableCommand {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(nil) } : nil
+            let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
+            let directory = URL(fileURLWithPath: config.output)
+            var finished = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
+            try communicator.allReduceMax(&finished)
             let builder = try RunBuilder(config: config, communicator: communicator)
             if let printer {
                 printer(Banner.lines(config: config, configFile: self.config, builder: builder,
                                      communicator: communicator).joined(separator: "\n"))
             }
-            let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot)
+            var point: ResumePoint?
+            if resume {
+                point = try ResumeDecision.prepare(config: config, sampleCount: builder.data.train.count,
+                                                   communicator: communicator, say: say)
+                if finished[0] > 0, let point, point.checkpoint.header.state.progress(sampleCount: builder.data.train.count)
+                    + 1e-9 >= config.train.epochs || finished[0] > 0 && point == nil {
+                    say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
+                        + "Start a new one with another 'output' or without --resume.")
+                    return
+                }
+            } else if communicator.isRoot, FileManager.default.fileExists(atPath: directory.path) {
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("metrics.jsonl").path) {
+                    say("note: starting afresh in \(config.output); the previous run's metrics, checkpoints and weights there are replaced (use --resume to continue it)")
+                }
+                RunDirectory.clearPreviousRun(at: directory)
+            }
+            let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot, resume: point)
             trainer.printer = printer
             let summary = try trainer.run()
             if communicator.isRoot {

@@ -188,3 +188,52 @@ public indirect enum ConfigValue: Equatable, Sendable {
         return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }
+
+extension ConfigValue {
+    /// The dotted path of the first place where two trees differ (nil when equal), ignoring
+    /// paths for which `ignoring` returns true.
+    public func firstDifference(from other: ConfigValue, path: String = "",
+                                ignoring: (String) -> Bool = { _ in false }) -> String? {
+        if !path.isEmpty, ignoring(path) { return nil }
+        switch (self, other) {
+        case let (.map(a, _), .map(b, _)):
+            let keys = a.map(\.key) + b.map(\.key).filter { key in !a.contains { $0.key == key } }
+            for key in keys {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                let left = a.first { $0.key == key }?.value ?? .null(line: nil)
+                let right = b.first { $0.key == key }?.value ?? .null(line: nil)
+                if let difference = left.firstDifference(from: right, path: child, ignoring: ignoring) {
+                    return difference
+                }
+            }
+            return nil
+        case let (.list(a, _), .list(b, _)) where a.count == b.count:
+            for (index, pair) in zip(a, b).enumerated() {
+                if let difference = pair.0.firstDifference(from: pair.1, path: "\(path).\(index)", ignoring: ignoring) {
+                    return difference
+                }
+            }
+            return nil
+        default:
+            return self == other ? nil : (path.isEmpty ? "(top level)" : path)
+        }
+    }
+
+    /// The value at a dotted path, if present.
+    public func value(at path: String) -> ConfigValue? {
+        var node = self
+        for key in path.split(separator: ".").map(String.init) {
+            switch node {
+            case let .map(entries, _):
+                guard let next = entries.first(where: { $0.key == key })?.value else { return nil }
+                node = next
+            case let .list(items, _):
+                guard let index = Int(key), items.indices.contains(index) else { return nil }
+                node = items[index]
+            default:
+                return nil
+            }
+        }
+        return node
+    }
+}
