@@ -110,6 +110,8 @@ public final class LAMB: Optimizer {
                               weightDecay: Float, l1: Float, adaptsLayer: Bool) {
         let fresh1 = 1 - beta1
         let fresh2 = 1 - beta2
+        let correction1 = 1 / firstMomentCorrection
+        let correction2 = 1 / secondMomentCorrectionRoot
         var valueSquares = 0.0
         var directionSquares = 0.0
         for i in 0..<count {
@@ -119,7 +121,7 @@ public final class LAMB: Optimizer {
             let v = beta2 * secondMoment[i] + fresh2 * (g * g)
             firstMoment[i] = m
             secondMoment[i] = v
-            let u = (m / firstMomentCorrection) / (v.squareRoot() / secondMomentCorrectionRoot + epsilon)
+            let u = (m * correction1) / (v.squareRoot() * correction2 + epsilon)
                 + weightDecay * theta
             valueSquares += Double(theta) * Double(theta)
             directionSquares += Double(u) * Double(u)
@@ -131,8 +133,8 @@ public final class LAMB: Optimizer {
         let stepSize = learningRate * ratio
         for i in 0..<count {
             let theta = values[i]
-            let u = (firstMoment[i] / firstMomentCorrection)
-                / (secondMoment[i].squareRoot() / secondMomentCorrectionRoot + epsilon)
+            let u = (firstMoment[i] * correction1)
+                / (secondMoment[i].squareRoot() * correction2 + epsilon)
                 + weightDecay * theta
             values[i] = theta - stepSize * u
         }

@@ -114,17 +114,29 @@ public final class SGD: Optimizer {
             }
             return
         }
-        let fresh = 1 - dampening
-        // d = gradientWeight·g' + bufferWeight·b: Nesterov (1, μ) or heavy ball (0, 1).
-        let gradientWeight: Float = nesterov ? 1 : 0
-        let bufferWeight: Float = nesterov ? momentum : 1
-        for i in 0..<count {
-            let theta = values[i]
-            let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                     weightDecay: weightDecay, l1: l1)
-            let b = isFirstStep ? g : momentum * buffer[i] + fresh * g  // t = 1: b = g' (torch clones g)
-            buffer[i] = b
-            values[i] = theta * shrink - learningRate * (gradientWeight * g + bufferWeight * b)
+        // b ← keep·b + fresh·g'. At t = 1 (keep, fresh) = (0, 1) gives b = g' exactly (torch
+        // clones g'); the buffer is still zero then. A branch in the loop would stop it from
+        // vectorizing.
+        let keep: Float = isFirstStep ? 0 : momentum
+        let fresh: Float = isFirstStep ? 1 : 1 - dampening
+        if nesterov {
+            for i in 0..<count {
+                let theta = values[i]
+                let g = Regularization.effectiveGradient(gradients[i], value: theta,
+                                                         weightDecay: weightDecay, l1: l1)
+                let b = keep * buffer[i] + fresh * g
+                buffer[i] = b
+                values[i] = theta * shrink - learningRate * (g + momentum * b)
+            }
+        } else {
+            for i in 0..<count {
+                let theta = values[i]
+                let g = Regularization.effectiveGradient(gradients[i], value: theta,
+                                                         weightDecay: weightDecay, l1: l1)
+                let b = keep * buffer[i] + fresh * g
+                buffer[i] = b
+                values[i] = theta * shrink - learningRate * b
+            }
         }
     }
 }
