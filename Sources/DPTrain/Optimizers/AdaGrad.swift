@@ -14,6 +14,7 @@
 /// Reference: Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online Learning and
 /// Stochastic Optimization", JMLR 12, 2011, https://jmlr.org/papers/v12/duchi11a.html
 public final class AdaGrad: Optimizer {
+    /// Config name, `"adagrad"`.
     public let name = "adagrad"
     /// Decay of the step size with t: η_t = η / (1 + (t − 1)·lrDecay). Default 0.
     public let lrDecay: Float
@@ -25,6 +26,8 @@ public final class AdaGrad: Optimizer {
     public let weightDecay: Float
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// The accumulator s of squared gradients (P floats).
     public let sumOfSquares: UnsafeMutableBufferPointer<Float>
@@ -61,6 +64,8 @@ public final class AdaGrad: Optimizer {
     deinit { sumOfSquares.baseAddress?.deallocate() }
 
     /// `sum` (torch's state name).
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         [("sum", sumOfSquares)]
     }

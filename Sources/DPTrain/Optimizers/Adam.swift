@@ -21,6 +21,7 @@ import Foundation
 /// https://arxiv.org/abs/1412.6980 ; AMSGrad: Reddi, Kale & Kumar, "On the Convergence of Adam
 /// and Beyond", ICLR 2018, https://openreview.net/forum?id=ryQu7f-RZ
 public final class Adam: Optimizer {
+    /// Config name, `"adam"`.
     public let name = "adam"
     /// β₁, decay of the first moment, default 0.9.
     public let beta1: Float
@@ -34,6 +35,8 @@ public final class Adam: Optimizer {
     public let amsgrad: Bool
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// m, the first moment (P floats).
     public let firstMoment: UnsafeMutableBufferPointer<Float>
@@ -75,6 +78,8 @@ public final class Adam: Optimizer {
     }
 
     /// `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq` (torch's names).
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         var buffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] =
             [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)]

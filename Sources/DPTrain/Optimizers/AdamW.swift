@@ -17,6 +17,7 @@
 /// Reference: Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019,
 /// https://arxiv.org/abs/1711.05101
 public final class AdamW: Optimizer {
+    /// Config name, `"adamw"`.
     public let name = "adamw"
     /// β₁, default 0.9.
     public let beta1: Float
@@ -30,6 +31,8 @@ public final class AdamW: Optimizer {
     public let amsgrad: Bool
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// m (P floats).
     public let firstMoment: UnsafeMutableBufferPointer<Float>
@@ -71,6 +74,8 @@ public final class AdamW: Optimizer {
     }
 
     /// `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq` (torch's names).
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         var buffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] =
             [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)]

@@ -23,6 +23,7 @@ import Foundation
 /// Reference: You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76
 /// minutes", ICLR 2020, https://arxiv.org/abs/1904.00962
 public final class LAMB: Optimizer {
+    /// Config name, `"lamb"`.
     public let name = "lamb"
     /// β₁, default 0.9.
     public let beta1: Float
@@ -34,6 +35,8 @@ public final class LAMB: Optimizer {
     public let weightDecay: Float
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// m (P floats).
     public let firstMoment: UnsafeMutableBufferPointer<Float>
@@ -68,6 +71,8 @@ public final class LAMB: Optimizer {
     }
 
     /// `exp_avg`, `exp_avg_sq`.
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)]
     }

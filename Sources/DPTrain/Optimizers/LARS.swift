@@ -22,6 +22,7 @@
 /// Reference: You, Gitman & Ginsburg, "Large Batch Training of Convolutional Networks", 2017,
 /// https://arxiv.org/abs/1708.03888
 public final class LARS: Optimizer {
+    /// Config name, `"lars"`.
     public let name = "lars"
     /// τ, the trust coefficient, default 0.001 (the paper's η).
     public let trustCoefficient: Float
@@ -33,6 +34,8 @@ public final class LARS: Optimizer {
     public let epsilon: Float
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// b (P floats).
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>
@@ -65,6 +68,8 @@ public final class LARS: Optimizer {
     deinit { momentumBuffer.baseAddress?.deallocate() }
 
     /// `momentum_buffer`.
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         [("momentum_buffer", momentumBuffer)]
     }

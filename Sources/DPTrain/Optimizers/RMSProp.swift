@@ -18,6 +18,7 @@
 /// centered form: Graves, "Generating Sequences With Recurrent Neural Networks", 2013,
 /// https://arxiv.org/abs/1308.0850
 public final class RMSProp: Optimizer {
+    /// Config name, `"rmsprop"`.
     public let name = "rmsprop"
     /// Smoothing constant α of the moving averages, default 0.99.
     public let alpha: Float
@@ -31,6 +32,8 @@ public final class RMSProp: Optimizer {
     public let centered: Bool
     /// L1 coefficient, default 0.
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// v, the moving average of g'² (P floats).
     public let squareAverage: UnsafeMutableBufferPointer<Float>
@@ -76,6 +79,8 @@ public final class RMSProp: Optimizer {
     }
 
     /// `square_avg`, then `grad_avg` (centered) and `momentum_buffer` (μ > 0): torch's names.
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         var buffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] =
             [("square_avg", squareAverage)]

@@ -24,6 +24,7 @@
 /// learning", ICML 2013, http://proceedings.mlr.press/v28/sutskever13.html ; decoupled decay:
 /// Loshchilov & Hutter, ICLR 2019, https://arxiv.org/abs/1711.05101
 public final class SGD: Optimizer {
+    /// Config name, `"sgd"`.
     public let name = "sgd"
     /// μ ≥ 0, default 0 (no momentum buffer is allocated when 0).
     public let momentum: Float
@@ -37,6 +38,8 @@ public final class SGD: Optimizer {
     public let decoupledWeightDecay: Bool
     /// L1 coefficient, default 0 (l1·sign(θ) added to g' on decaying slices).
     public let l1: Float
+    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
+    /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
     /// The momentum buffer b (P floats), `nil` when μ = 0.
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>?
@@ -72,6 +75,8 @@ public final class SGD: Optimizer {
     deinit { momentumBuffer?.baseAddress?.deallocate() }
 
     /// `momentum_buffer` (torch's state name) when μ ≠ 0, else nothing.
+    ///
+    /// The buffers are owned by the optimizer and valid only while it is alive.
     public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
         momentumBuffer.map { [("momentum_buffer", $0)] } ?? []
     }
