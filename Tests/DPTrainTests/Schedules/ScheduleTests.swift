@@ -105,7 +105,7 @@ struct ScheduleTests {
         expectScheduleValue(s, at: 15, 0.0505)
         expectScheduleValue(s, at: 30, 0.1)
         // T₀ = 2, T_mult = 2: cycles [0, 2), [2, 6), [6, 14), [14, 30). Starts → 0.1, midpoints
-        // (t = 1, 4, 10, 22) → 0.0505.
+        // (t = 1, 4, 10, 22) → 0.0505 (= torch CosineAnnealingWarmRestarts at those steps).
         let grow = CosineDecay(baseLearningRate: 0.1, minimumLearningRate: 0.001, duration: 2,
                                warmRestarts: true, periodMultiplier: 2)
         for start in [0.0, 2, 6, 14, 30] { expectScheduleValue(grow, at: start, 0.1) }
