@@ -8,7 +8,7 @@ public enum VectorMath {
         let raw = UnsafeRawPointer(x)
         while index + 16 <= count {
             let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
-            lanes.addProduct(v, v)
+            lanes += v * v
             index += 16
         }
         var total = 0.0
