@@ -51,6 +51,27 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The names ``init(configName:)`` accepts, for error messages that suggest the nearest.
+    public static let configNames = ["identity", "linear", "relu", "leaky_relu", "sigmoid", "tanh",
+                                     "hard_tanh", "gelu", "elu"]
+
+    /// Parses a config name (`{activation: relu}`), with PyTorch's default parameters for the
+    /// parameterised ones: `leaky_relu` slope 0.01, `hard_tanh` [−1, 1], `elu` α = 1.
+    /// `linear` is a synonym of `identity`. Returns nil for other names.
+    public init?(configName: String) {
+        switch configName {
+        case "identity", "linear": self = .identity
+        case "relu": self = .relu
+        case "leaky_relu": self = .leakyRelu
+        case "sigmoid": self = .sigmoid
+        case "tanh": self = .tanh
+        case "hard_tanh": self = .hardTanh
+        case "gelu": self = .gelu
+        case "elu": self = .elu
+        default: return nil
+        }
+    }
+
     /// True for `.identity`: layers skip the activation pass and its cache entirely.
     public var isIdentity: Bool { self == .identity }
 

@@ -54,6 +54,28 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The names ``init(configName:)`` accepts, for error messages that suggest the nearest.
+    public static let configNames = ["zeros", "ones", "xavier_uniform", "glorot_uniform", "xavier_normal",
+                                     "glorot_normal", "he_uniform", "kaiming_uniform", "he_normal",
+                                     "kaiming_normal", "lecun_normal"]
+
+    /// Parses a config name (`init: he_normal`), with gain 1 and fan-in mode. `glorot_*` and
+    /// `kaiming_*` are synonyms of `xavier_*` and `he_*`; `ones` is `constant(1)`. A number
+    /// (`bias_init: 0.01`) is `.constant`, which the config layer builds directly.
+    /// Returns nil for other names.
+    public init?(configName: String) {
+        switch configName {
+        case "zeros": self = .zeros
+        case "ones": self = .constant(1)
+        case "xavier_uniform", "glorot_uniform": self = .xavierUniform()
+        case "xavier_normal", "glorot_normal": self = .xavierNormal()
+        case "he_uniform", "kaiming_uniform": self = .heUniform()
+        case "he_normal", "kaiming_normal": self = .heNormal()
+        case "lecun_normal": self = .lecunNormal
+        default: return nil
+        }
+    }
+
     /// Writes `count` initial values at `pointer`.
     ///
     /// - Parameters:

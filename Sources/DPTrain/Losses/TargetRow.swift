@@ -5,12 +5,12 @@
 /// `.values`: the target matrix's row. `.classes` with c > 1 columns: the one-hot vector of
 /// the label. `.classes` with c = 1 column: the label itself as the single target value
 /// (0/1 for binary classification).
-@usableFromInline struct TargetRow {
-    @usableFromInline let values: UnsafePointer<Float>?
-    @usableFromInline let label: Int
-    @usableFromInline let columns: Int
+struct TargetRow {
+    let values: UnsafePointer<Float>?
+    let label: Int
+    let columns: Int
 
-    @inline(__always) @usableFromInline
+    @inline(__always)
     init(_ targets: Targets, row: Int, columns: Int) {
         self.columns = columns
         switch targets {
@@ -26,7 +26,7 @@
     }
 
     /// t_j.
-    @inline(__always) @usableFromInline
+    @inline(__always)
     subscript(j: Int) -> Float {
         if let values { return values[j] }
         if columns == 1 { return Float(label) }

@@ -108,3 +108,24 @@ struct InitializerTests {
         #expect(a.layers[2].needsInputGradient == true)
     }
 }
+
+@Suite("Config names")
+struct ConfigNameTests {
+    @Test func activationNames() {
+        #expect(Activation(configName: "relu") == .relu)
+        #expect(Activation(configName: "linear") == .identity)
+        #expect(Activation(configName: "leaky_relu") == .leakyRelu(slope: 0.01))
+        #expect(Activation(configName: "hard_tanh") == .hardTanh(min: -1, max: 1))
+        #expect(Activation(configName: "elu") == .elu(alpha: 1))
+        #expect(Activation(configName: "Relu") == nil)
+        #expect(Activation.configNames.allSatisfy { Activation(configName: $0) != nil })
+    }
+
+    @Test func initializerNames() {
+        #expect(Initializer(configName: "he_normal") == .heNormal(mode: .fanIn))
+        #expect(Initializer(configName: "glorot_uniform") == .xavierUniform(gain: 1))
+        #expect(Initializer(configName: "ones") == .constant(1))
+        #expect(Initializer(configName: "he") == nil)
+        #expect(Initializer.configNames.allSatisfy { Initializer(configName: $0) != nil })
+    }
+}
