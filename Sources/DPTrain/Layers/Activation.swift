@@ -4,7 +4,10 @@ import Foundation
 ///
 /// Used fused inside ``Dense`` (bias + activation in one pass over each output row) and as a
 /// standalone ``ActivationLayer``. Every kernel is a tight pointer loop with the `switch`
-/// hoisted out of it, so the loops vectorise.
+/// hoisted out of it. Loads happen unconditionally before any `?:` so that LLVM can turn
+/// the choice into a vector select (a load inside a branch of raw pointers cannot be
+/// speculated, which leaves a mispredicted branch per element); ReLU-family kernels
+/// vectorise, the transcendental ones (sigmoid, tanh, GELU, ELU) call scalar libm.
 ///
 /// Conventions at kinks follow PyTorch: f′ = 0 for ReLU at z = 0, slope for leaky ReLU at
 /// z ≤ 0, and hard-tanh's derivative is 1 only strictly inside (min, max).
@@ -114,13 +117,11 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
             for j in 0..<n { y[j] = z[j] > 0 ? z[j] : slope * z[j] }
         case .sigmoid:
             for j in 0..<n {
+                // e^(−|z|) ≤ 1 never overflows; σ(z) = 1/(1+e) for z ≥ 0, e/(1+e) otherwise.
                 let v = z[j]
-                if v >= 0 {
-                    y[j] = 1 / (1 + Foundation.exp(-v))
-                } else {
-                    let e = Foundation.exp(v)
-                    y[j] = e / (1 + e)
-                }
+                let e = Foundation.exp(-abs(v))
+                let inverse = 1 / (1 + e)
+                y[j] = v >= 0 ? inverse : e * inverse
             }
         case .tanh:
             for j in 0..<n { y[j] = Foundation.tanh(z[j]) }
@@ -164,13 +165,13 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
         case .identity:
             if UnsafePointer(dz) != dy { for j in 0..<n { dz[j] = dy[j] } }
         case .relu:
-            for j in 0..<n { dz[j] = y[j] > 0 ? dy[j] : 0 }
+            for j in 0..<n { let g = dy[j]; dz[j] = y[j] > 0 ? g : 0 }
         case .leakyRelu(let slope):
             if slope > 0 {
                 // y > 0 ⇔ z > 0 when the slope is positive.
-                for j in 0..<n { dz[j] = y[j] > 0 ? dy[j] : slope * dy[j] }
+                for j in 0..<n { let g = dy[j]; dz[j] = y[j] > 0 ? g : slope * g }
             } else {
-                for j in 0..<n { dz[j] = z[j] > 0 ? dy[j] : slope * dy[j] }
+                for j in 0..<n { let g = dy[j]; dz[j] = z[j] > 0 ? g : slope * g }
             }
         case .sigmoid:
             for j in 0..<n { dz[j] = dy[j] * y[j] * (1 - y[j]) }
@@ -178,7 +179,7 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
             for j in 0..<n { dz[j] = dy[j] * (1 - y[j] * y[j]) }
         case .hardTanh(let low, let high):
             // min < z < max ⇔ min < y < max.
-            for j in 0..<n { dz[j] = (y[j] > low && y[j] < high) ? dy[j] : 0 }
+            for j in 0..<n { let g = dy[j], v = y[j]; dz[j] = (v > low && v < high) ? g : 0 }
         case .gelu:
             let invSqrt2: Float = 0.707_106_781_186_547_5
             let invSqrt2Pi: Float = 0.398_942_280_401_432_7
@@ -191,7 +192,7 @@ public enum Activation: Sendable, Equatable, CustomStringConvertible {
         case .elu(let alpha):
             if alpha > 0 {
                 // For z ≤ 0: f′ = α·e^z = y + α, and y > 0 ⇔ z > 0.
-                for j in 0..<n { dz[j] = y[j] > 0 ? dy[j] : dy[j] * (y[j] + alpha) }
+                for j in 0..<n { let g = dy[j], v = y[j]; dz[j] = v > 0 ? g : g * (v + alpha) }
             } else {
                 for j in 0..<n { dz[j] = z[j] > 0 ? dy[j] : dy[j] * alpha * Foundation.exp(z[j]) }
             }
