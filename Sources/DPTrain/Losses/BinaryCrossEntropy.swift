@@ -10,9 +10,13 @@ import Foundation
 /// gives a finite loss. Prefer ``BinaryCrossEntropyWithLogits``: it is exact for large
 /// logits. Targets and `correct` as there, with the decision p > ½.
 public struct BinaryCrossEntropy: Loss {
+    /// Config name (`loss: ...` in YAML).
     public var name: String { "binary_cross_entropy" }
+    /// Creates the loss; it has no hyperparameters and no state.
     public init() {}
 
+    /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
+    /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
         targets.check(against: output)
         let c = output.columns

@@ -10,9 +10,13 @@ import Foundation
 /// as t (correct = (y > 0) == (label == 1)); with c > 1 one-hot vectors (correct = arg-max
 /// equals label).
 public struct BinaryCrossEntropyWithLogits: Loss {
+    /// Config name (`loss: ...` in YAML).
     public var name: String { "binary_cross_entropy_with_logits" }
+    /// Creates the loss; it has no hyperparameters and no state.
     public init() {}
 
+    /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
+    /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
         targets.check(against: output)
         let c = output.columns

@@ -4,9 +4,13 @@
 ///
 /// with the subgradient 0 where y = t (as PyTorch). Targets as for ``MeanSquaredError``.
 public struct MeanAbsoluteError: Loss {
+    /// Config name (`loss: ...` in YAML).
     public var name: String { "mean_absolute_error" }
+    /// Creates the loss; it has no hyperparameters and no state.
     public init() {}
 
+    /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
+    /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
         targets.check(against: output)
         let c = output.columns

@@ -6,9 +6,13 @@
 /// (`n × c`); `.classes` are one-hot vectors when c > 1 (correct = arg-max equals label) and
 /// the label itself when c = 1 (correct = |y − label| < ½).
 public struct MeanSquaredError: Loss {
+    /// Config name (`loss: ...` in YAML).
     public var name: String { "mean_squared_error" }
+    /// Creates the loss; it has no hyperparameters and no state.
     public init() {}
 
+    /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
+    /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
         targets.check(against: output)
         let c = output.columns

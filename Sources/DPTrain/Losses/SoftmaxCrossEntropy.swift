@@ -12,9 +12,13 @@ import Foundation
 /// The gradient written is `scale·∂ℓ_i/∂y_i`. `correct` counts rows whose arg-max logit (the
 /// first on ties) equals the label (0 for `.values`).
 public struct SoftmaxCrossEntropy: Loss {
+    /// Config name (`loss: ...` in YAML).
     public var name: String { "softmax_cross_entropy" }
+    /// Creates the loss; it has no hyperparameters and no state.
     public init() {}
 
+    /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
+    /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
         targets.check(against: output)
         let c = output.columns
