@@ -95,7 +95,9 @@ public final class Dense: Layer {
     /// W from ``weightInitializer`` (fanIn = in, fanOut = out), then b from
     /// ``biasInitializer``, drawing from `generator` in that order.
     public func initializeParameters(in store: ParameterStore, generator: inout SplitMix64) {
-        let weight = store.slice(named: "\(name).weight")!
+        guard let weight = store.slice(named: "\(name).weight") else {
+            preconditionFailure("Dense \(name): the store has no \(name).weight")
+        }
         weightInitializer.fill(pointer: store.values(of: weight), count: weight.count,
                                fanIn: inputSize, fanOut: outputSize, generator: &generator)
         if usesBias, let bias = store.slice(named: "\(name).bias") {

@@ -1,8 +1,8 @@
 /// A model: layers applied in order over one flat ``ParameterStore`` (STYLE B1, B2).
 ///
 /// Building it collects every layer's ``ParameterSpec``s in layer order into one store, binds
-/// each layer to it and sets `needsInputGradient = false` on the first layer (its dX is
-/// never used). Forward runs the layers in order, backward in reverse, each adding into
+/// each layer to it and sets `needsInputGradient = false` on the first layer and on every
+/// layer with no parameterised layer before it (their dX is never used). Forward runs the layers in order, backward in reverse, each adding into
 /// ``store``'s gradients.
 ///
 /// Naming convention: layer `i` of the model is named `<kind>.<i>` (`dense.0`, `dropout.1`,
@@ -28,7 +28,13 @@ public final class Sequential {
         self.layers = layers
         self.store = ParameterStore(specs: layers.flatMap(\.parameterSpecs))
         for layer in layers { layer.bind(to: store) }
-        layers[0].needsInputGradient = false
+        // Layer i needs dX only if some layer before it has parameters: the first layer never
+        // does, nor a dense layer behind a leading Flatten (one GEMM saved each).
+        var parametersBefore = false
+        for layer in layers {
+            layer.needsInputGradient = parametersBefore
+            parametersBefore = parametersBefore || !layer.parameterSpecs.isEmpty
+        }
     }
 
     /// Convenience for `Sequential([a, b, c])`.

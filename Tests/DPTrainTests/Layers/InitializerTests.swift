@@ -105,7 +105,12 @@ struct InitializerTests {
         let weight = a.store.slice(named: "dense.2.weight")!
         #expect(Array(a.store.values[weight.range]) == expected)
         #expect(a.layers[0].needsInputGradient == false)
+        #expect(a.layers[1].needsInputGradient == true)
         #expect(a.layers[2].needsInputGradient == true)
+        let flattened = Sequential(Flatten(name: "flatten.0", inputShape: [1, 2, 2]),
+                                   Dense(name: "dense.1", inputSize: 4, outputSize: 3),
+                                   ActivationLayer(name: "activation.2", activation: .tanh, shape: [3]))
+        #expect(flattened.layers.map(\.needsInputGradient) == [false, false, true])
     }
 }
 

@@ -183,3 +183,12 @@ struct LossReferenceValueTests {
         }
     }
 }
+
+@Suite("Loss catalog")
+struct LossCatalogTests {
+    @Test func everyNameResolvesToALossOfThatName() {
+        for name in LossCatalog.names { #expect(LossCatalog.loss(named: name)?.name == name) }
+        #expect(LossCatalog.loss(named: "mse")?.name == "mean_squared_error")
+        #expect(LossCatalog.loss(named: "hinge") == nil)
+    }
+}
