@@ -5,12 +5,17 @@
 /// dense layer; this layer is for activations after other layers or configs that list
 /// `{activation: tanh}` separately.
 public final class ActivationLayer: Layer {
+    /// The layer's name, `<kind>.<position>`; prefixes its parameters (``Layer/name``).
     public let name: String
+    /// Per-sample input shape.
     public let inputShape: [Int]
+    /// Per-sample output shape: the input shape.
     public var outputShape: [Int] { inputShape }
     /// The nonlinearity f.
     public let activation: Activation
+    /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
+    /// None: this layer has no parameters.
     public var parameterSpecs: [ParameterSpec] { [] }
 
     /// X, `n × size`: a view of the caller's input, valid until `backward`.
@@ -30,7 +35,9 @@ public final class ActivationLayer: Layer {
         self.inputShape = shape
     }
 
+    /// Nothing to bind.
     public func bind(to store: ParameterStore) {}
+    /// Nothing to initialise.
     public func initializeParameters(in store: ParameterStore, generator: inout SplitMix64) {}
 
     /// Y = f(X), `n × size` (a view of a buffer this layer owns).

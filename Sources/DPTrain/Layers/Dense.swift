@@ -17,8 +17,11 @@
 /// Parameters are named `"\(name).weight"` (role `.weight`, decayed) and `"\(name).bias"`
 /// (role `.bias`, not decayed).
 public final class Dense: Layer {
+    /// The layer's name, `<kind>.<position>`; prefixes its parameters (``Layer/name``).
     public let name: String
+    /// Per-sample input shape.
     public let inputShape: [Int]
+    /// Per-sample output shape, `[out]`.
     public let outputShape: [Int]
     /// The fused nonlinearity f.
     public let activation: Activation
@@ -28,6 +31,7 @@ public final class Dense: Layer {
     public let weightInitializer: Initializer
     /// How b is initialised.
     public let biasInitializer: Initializer
+    /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
 
     // MARK: - Bound parameters
@@ -78,6 +82,7 @@ public final class Dense: Layer {
         return specs
     }
 
+    /// Finds `"\(name).weight"` (and `"\(name).bias"`) in `store`; precondition: present.
     public func bind(to store: ParameterStore) {
         guard let weight = store.slice(named: "\(name).weight") else {
             preconditionFailure("Dense \(name): the store has no \(name).weight")

@@ -13,12 +13,17 @@
 /// Reference: Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from
 /// Overfitting".
 public final class Dropout: Layer {
+    /// The layer's name, `<kind>.<position>`; prefixes its parameters (``Layer/name``).
     public let name: String
+    /// Per-sample input shape.
     public let inputShape: [Int]
+    /// Per-sample output shape: the input shape.
     public var outputShape: [Int] { inputShape }
     /// p, the probability of dropping an element, in [0, 1).
     public let rate: Float
+    /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
+    /// None: this layer has no parameters.
     public var parameterSpecs: [ParameterSpec] { [] }
     /// Per-layer key mixed into every row's generator: ``salt(forName:)`` of ``name``.
     public let salt: UInt64
@@ -54,7 +59,9 @@ public final class Dropout: Layer {
         return hash
     }
 
+    /// Nothing to bind.
     public func bind(to store: ParameterStore) {}
+    /// Nothing to initialise.
     public func initializeParameters(in store: ParameterStore, generator: inout SplitMix64) {}
 
     /// Training (p > 0): Y = X ⊙ m (own buffer); needs `context.sampleKeys` (one per row).

@@ -4,10 +4,15 @@
 /// forward returns its input and backward its output gradient unchanged: zero-copy, no
 /// buffers, no parameters.
 public final class Flatten: Layer {
+    /// The layer's name, `<kind>.<position>`; prefixes its parameters (``Layer/name``).
     public let name: String
+    /// Per-sample input shape.
     public let inputShape: [Int]
+    /// `[product of inputShape]`.
     public var outputShape: [Int] { [inputSize] }
+    /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
+    /// None: this layer has no parameters.
     public var parameterSpecs: [ParameterSpec] { [] }
 
     /// - Parameters:
@@ -18,7 +23,9 @@ public final class Flatten: Layer {
         self.inputShape = inputShape
     }
 
+    /// Nothing to bind.
     public func bind(to store: ParameterStore) {}
+    /// Nothing to initialise.
     public func initializeParameters(in store: ParameterStore, generator: inout SplitMix64) {}
 
     /// Returns `input` itself (`n × size`).

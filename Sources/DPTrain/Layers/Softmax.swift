@@ -6,10 +6,15 @@ import Foundation
 /// dx_j = y_j·(dy_j − Σ_k dy_k·y_k). No parameters. For classification, prefer
 /// ``SoftmaxCrossEntropy`` on logits: it fuses this with the loss and is more accurate.
 public final class Softmax: Layer {
+    /// The layer's name, `<kind>.<position>`; prefixes its parameters (``Layer/name``).
     public let name: String
+    /// Per-sample input shape.
     public let inputShape: [Int]
+    /// Per-sample output shape: the input shape.
     public var outputShape: [Int] { inputShape }
+    /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
+    /// None: this layer has no parameters.
     public var parameterSpecs: [ParameterSpec] { [] }
 
     /// Y, `n × c` (rows of the last forward in `rows`).
@@ -26,7 +31,9 @@ public final class Softmax: Layer {
         self.inputShape = [size]
     }
 
+    /// Nothing to bind.
     public func bind(to store: ParameterStore) {}
+    /// Nothing to initialise.
     public func initializeParameters(in store: ParameterStore, generator: inout SplitMix64) {}
 
     /// Y = softmax(X) per row, `n × c`.
