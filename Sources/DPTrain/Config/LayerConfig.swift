@@ -12,9 +12,8 @@ public enum LayerConfig: Equatable, Sendable {
     case softmax
 
     public static let kinds = ["dense", "dropout", "activation", "flatten", "softmax"]
-    public static let activations = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "hard_tanh", "gelu"]
-    public static let initializers = ["zeros", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal",
-                                      "he_uniform_fan_out", "he_normal_fan_out", "lecun_normal", "uniform", "normal"]
+    public static let activations = Activation.configNames
+    public static let initializers = Initializer.configNames
 
     init(_ reader: ConfigReader) throws {
         let kind = reader.keys.first(where: { LayerConfig.kinds.contains($0) })
@@ -50,17 +49,19 @@ public enum LayerConfig: Equatable, Sendable {
 }
 
 /// An activation function by name, with its parameters (`slope` for leaky ReLU,
-/// `min`/`max` for hard tanh).
+/// `min`/`max` for hard tanh, `alpha` for ELU).
 public struct ActivationConfig: Equatable, Sendable {
     public var name: String
     public var slope: Double
     public var minimum: Double
     public var maximum: Double
+    public var alpha: Double
 
     init(_ reader: ConfigReader, key: String, default defaultName: String?) throws {
         name = try reader.string(key, default: defaultName, choices: LayerConfig.activations)
         slope = name == "leaky_relu" ? try reader.double("slope", default: 0.01) : 0.01
         minimum = name == "hard_tanh" ? try reader.double("min", default: -1) : -1
         maximum = name == "hard_tanh" ? try reader.double("max", default: 1) : 1
+        alpha = name == "elu" ? try reader.double("alpha", default: 1) : 1
     }
 }

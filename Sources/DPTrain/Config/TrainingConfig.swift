@@ -14,7 +14,9 @@ public struct TrainingConfig: Equatable, Sendable {
     public var layers: [LayerConfig]
     /// Initial weights from a safetensors file (nil: from the seed).
     public var initFrom: String?
-    /// softmax_cross_entropy, mse, mae, bce_logits, bce.
+    /// A name ``LossCatalog`` knows: softmax_cross_entropy, mean_squared_error (mse),
+    /// mean_absolute_error (mae, l1), binary_cross_entropy (bce), binary_cross_entropy_with_logits
+    /// (bce_with_logits).
     public var loss: String
     public var optimizer: OptimizerConfig
     public var batch: BatchConfig
@@ -23,7 +25,7 @@ public struct TrainingConfig: Equatable, Sendable {
     /// The whole configuration with defaults, as saved to `config.resolved.yaml`.
     public var resolved: ConfigValue
 
-    public static let losses = ["softmax_cross_entropy", "mse", "mae", "bce_logits", "bce"]
+    public static let losses = LossCatalog.names + ["cross_entropy", "mse", "mae", "l1", "bce", "bce_with_logits"]
 
     /// Reads `file`, applies `overrides` and validates.
     public static func load(file: String, overrides: [String] = []) throws -> TrainingConfig {

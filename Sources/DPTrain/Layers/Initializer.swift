@@ -57,9 +57,11 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
     /// The names ``init(configName:)`` accepts, for error messages that suggest the nearest.
     public static let configNames = ["zeros", "ones", "xavier_uniform", "glorot_uniform", "xavier_normal",
                                      "glorot_normal", "he_uniform", "kaiming_uniform", "he_normal",
-                                     "kaiming_normal", "lecun_normal"]
+                                     "kaiming_normal", "he_uniform_fan_out", "he_normal_fan_out",
+                                     "lecun_normal", "uniform", "normal"]
 
-    /// Parses a config name (`init: he_normal`), with gain 1 and fan-in mode. `glorot_*` and
+    /// Parses a config name (`init: he_normal`), with gain 1 and fan-in mode unless the name ends
+    /// in `_fan_out`; `uniform` is U(−0.05, 0.05) and `normal` N(0, 0.05²), Keras's defaults. `glorot_*` and
     /// `kaiming_*` are synonyms of `xavier_*` and `he_*`; `ones` is `constant(1)`. A number
     /// (`bias_init: 0.01`) is `.constant`, which the config layer builds directly.
     /// Returns nil for other names.
@@ -71,7 +73,11 @@ public enum Initializer: Sendable, Equatable, CustomStringConvertible {
         case "xavier_normal", "glorot_normal": self = .xavierNormal()
         case "he_uniform", "kaiming_uniform": self = .heUniform()
         case "he_normal", "kaiming_normal": self = .heNormal()
+        case "he_uniform_fan_out", "kaiming_uniform_fan_out": self = .heUniform(mode: .fanOut)
+        case "he_normal_fan_out", "kaiming_normal_fan_out": self = .heNormal(mode: .fanOut)
         case "lecun_normal": self = .lecunNormal
+        case "uniform": self = .uniform(low: -0.05, high: 0.05)
+        case "normal": self = .normal(mean: 0, standardDeviation: 0.05)
         default: return nil
         }
     }

@@ -38,30 +38,18 @@ public enum ModelBuilder {
 
     static func makeActivation(_ config: ActivationConfig) -> Activation {
         switch config.name {
-        case "relu": return .relu
         case "leaky_relu": return .leakyRelu(slope: Float(config.slope))
-        case "sigmoid": return .sigmoid
-        case "tanh": return .tanh
         case "hard_tanh": return .hardTanh(min: Float(config.minimum), max: Float(config.maximum))
-        case "gelu": return .gelu
-        default: return .identity
+        case "elu": return .elu(alpha: Float(config.alpha))
+        default: return Activation(configName: config.name) ?? .identity
         }
     }
 
     static func makeInitializer(_ name: String, path: String) throws -> Initializer {
-        switch name {
-        case "zeros": return .zeros
-        case "xavier_uniform": return .xavierUniform()
-        case "xavier_normal": return .xavierNormal()
-        case "he_uniform": return .heUniform(mode: .fanIn)
-        case "he_normal": return .heNormal(mode: .fanIn)
-        case "he_uniform_fan_out": return .heUniform(mode: .fanOut)
-        case "he_normal_fan_out": return .heNormal(mode: .fanOut)
-        case "lecun_normal": return .lecunNormal
-        case "uniform": return .uniform(low: -0.05, high: 0.05)
-        case "normal": return .normal(mean: 0, standardDeviation: 0.05)
-        default:
-            throw ConfigError.outOfRange(path: path, line: nil, value: name, allowed: LayerConfig.initializers.joined(separator: ", "))
+        guard let initializer = Initializer(configName: name) else {
+            throw ConfigError.outOfRange(path: path, line: nil, value: name,
+                                         allowed: Initializer.configNames.joined(separator: ", "))
         }
+        return initializer
     }
 }

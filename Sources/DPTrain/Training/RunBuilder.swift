@@ -18,7 +18,7 @@ public final class RunBuilder {
         self.communicator = communicator
         data = try DataPreparation.load(config.data, seed: config.seed)
         model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
-        loss = LossFactory.make(config.loss)
+        loss = LossCatalog.loss(named: config.loss)!
         try RunBuilder.checkCompatibility(config: config, data: data, model: model)
 
         model.initializeParameters(seed: config.seed)
@@ -62,15 +62,16 @@ public final class RunBuilder {
                 + "\(data.train.sampleShape) (\(data.train.featureCount) values); set model.input: \(data.train.sampleShape)")
         }
         let outputs = model.outputShape.reduce(1, *)
+        let lossName = LossCatalog.loss(named: config.loss)!.name
         if data.train.targetWidth > 0 {
-            guard outputs == data.train.targetWidth, config.loss == "mse" || config.loss == "mae" else {
+            guard outputs == data.train.targetWidth, lossName == "mean_squared_error" || lossName == "mean_absolute_error" else {
                 throw TrainingError.modelDataMismatch(
                     "the data has \(data.train.targetWidth) regression target(s): the last layer needs "
                     + "\(data.train.targetWidth) output(s) (it has \(outputs)) and the loss must be mse or mae (it is \(config.loss))")
             }
         } else {
             let classes = data.train.classCount
-            let binary = (config.loss == "bce" || config.loss == "bce_logits") && outputs == 1 && classes <= 2
+            let binary = lossName.hasPrefix("binary_cross_entropy") && outputs == 1 && classes <= 2
             guard outputs == classes || binary else {
                 throw TrainingError.modelDataMismatch(
                     "the data has \(classes) classes but the last layer has \(outputs) outputs; "
