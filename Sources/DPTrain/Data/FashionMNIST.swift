@@ -23,30 +23,9 @@ public enum FashionMNIST {
     ///   directory or a file is absent; any ``IDXReader`` error for damaged files.
     public static func load(directory: String = defaultDirectory, classCount: Int? = 10) throws
         -> (train: Dataset, test: Dataset) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DataError(.missingFile, file: directory, problem: "the dataset directory does not exist",
-                            expected: "a directory with train-images-idx3-ubyte.gz and the other IDX files",
-                            found: isDirectory.boolValue ? "nothing" : "no such directory", hint: installHint)
-        }
-        let hint = "the file is damaged; re-download it or reinstall the package " +
-            "(`apt-get install --reinstall dataset-fashion-mnist`)"
-        func path(_ stem: String) throws -> String {
-            let base = (directory as NSString).appendingPathComponent(stem)
-            for candidate in [base + ".gz", base] where FileManager.default.fileExists(atPath: candidate) {
-                return candidate
-            }
-            throw DataError(.missingFile, file: base + ".gz", problem: "a dataset file is missing",
-                            expected: "\(stem).gz or \(stem) in \(directory)", found: "neither", hint: installHint)
-        }
-        let train = try IDXReader.load(imagesPath: try path("train-images-idx3-ubyte"),
-                                       labelsPath: try path("train-labels-idx1-ubyte"),
-                                       classCount: classCount, hint: hint)
-        let test = try IDXReader.load(imagesPath: try path("t10k-images-idx3-ubyte"),
-                                      labelsPath: try path("t10k-labels-idx1-ubyte"),
-                                      classCount: classCount ?? train.classCount, hint: hint)
-        try checkCompatible(train: train, test: test, file: test.source)
-        return (train, test)
+        try IDXReader.loadDirectory(directory, classCount: classCount, installHint: installHint,
+                                    damagedHint: "the file is damaged; re-download it or reinstall the package " +
+                                        "(`apt-get install --reinstall dataset-fashion-mnist`)")
     }
 
     /// Throws when train and test samples have different shapes.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reader of the IDX format of MNIST and Fashion-MNIST (plain or gzip-compressed).
 ///
 /// Layout (all integers big-endian):
@@ -80,6 +82,43 @@ public enum IDXReader {
         try readElements(images, header: header, into: dataset.features.baseAddress!,
                          what: "\(describe(header)) (\(header.elementType))", hint: hint)
         return dataset
+    }
+
+    /// Loads a directory in the MNIST layout: `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+    /// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each plain or with `.gz`.
+    ///
+    /// - Parameters:
+    ///   - classCount: labels must lie in `0 ..< classCount`; nil infers it from the training labels.
+    ///   - installHint: advice when the directory or a file is missing.
+    ///   - damagedHint: advice when a file is malformed.
+    /// - Throws: ``DataError`` `.missingFile` naming the directory or file; any ``load(imagesPath:labelsPath:classCount:hint:)`` error.
+    public static func loadDirectory(_ directory: String, classCount: Int?, installHint: String,
+                                     damagedHint: String = "re-create or re-download the file") throws
+        -> (train: Dataset, test: Dataset) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DataError(.missingFile, file: directory, problem: "the dataset directory does not exist",
+                            expected: "a directory with train-images-idx3-ubyte.gz and the other IDX files",
+                            found: isDirectory.boolValue ? "nothing" : "no such directory", hint: installHint)
+        }
+        func path(_ stem: String) throws -> String {
+            let base = (directory as NSString).appendingPathComponent(stem)
+            for candidate in [base + ".gz", base] where FileManager.default.fileExists(atPath: candidate) {
+                return candidate
+            }
+            throw DataError(.missingFile, file: base + ".gz", problem: "a dataset file is missing",
+                            expected: "\(stem).gz or \(stem) in \(directory)", found: "neither", hint: installHint)
+        }
+        let train = try load(imagesPath: try path("train-images-idx3-ubyte"), labelsPath: try path("train-labels-idx1-ubyte"),
+                             classCount: classCount, hint: damagedHint)
+        let test = try load(imagesPath: try path("t10k-images-idx3-ubyte"), labelsPath: try path("t10k-labels-idx1-ubyte"),
+                            classCount: classCount ?? train.classCount, hint: damagedHint)
+        guard train.sampleShape == test.sampleShape else {
+            throw DataError(.countMismatch, file: test.source, problem: "test images have a different shape from training images",
+                            expected: "\(train.sampleShape)", found: "\(test.sampleShape)",
+                            hint: "use training and test files from the same dataset")
+        }
+        return (train, test)
     }
 
     /// Reads and validates the header of an IDX file positioned at its start.
