@@ -155,6 +155,12 @@ public enum IDXReader {
         }
         let available = file.maximumSize - 4 - 4 * dimensionCount
         guard total <= available else {
+            if !file.isCompressed {
+                throw DataError(.truncated, file: file.path, position: .byte(4 + 4 * dimensionCount + max(available, 0)),
+                                problem: "the file is truncated: header says \(describe(Header(elementType: type, dimensions: dimensions)))",
+                                expected: total == Int.max ? "an impossibly large size" : "\(total) bytes of data",
+                                found: "\(max(available, 0)) bytes", hint: hint)
+            }
             throw DataError(.truncated, file: file.path, position: .byte(4 + 4 * dimensionCount),
                             problem: "the file is truncated: header says \(describe(Header(elementType: type, dimensions: dimensions)))",
                             expected: total == Int.max ? "an impossibly large size" : "\(total) bytes of data",
