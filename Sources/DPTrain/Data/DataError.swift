@@ -53,6 +53,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         /// An element (sample) index, for example of a label.
         case element(Int)
 
+        /// `byte 16`, `line 3, column 2`, `member x.npy`, `sample 7`, or empty.
         public var description: String {
             switch self {
             case .none: return ""
@@ -66,9 +67,11 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 
+    /// The category of the problem.
     public var kind: Kind
     /// The file concerned, as given by the caller (empty for pure configuration errors).
     public var file: String
+    /// Where in the file it is.
     public var position: Position
     /// One phrase saying what is wrong ("the file is truncated").
     public var problem: String
@@ -79,6 +82,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What the user can do about it.
     public var hint: String
 
+    /// Creates an error; see the properties for the meaning of each part.
     public init(_ kind: Kind, file: String, position: Position = .none, problem: String,
                 expected: String, found: String, hint: String) {
         self.kind = kind

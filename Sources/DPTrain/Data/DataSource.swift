@@ -67,8 +67,11 @@ public enum DataSource {
 
     /// The prepared sets of a run.
     public struct Prepared {
+        /// Training samples (after the validation split), normalised.
         public var train: Dataset
+        /// Held-out samples, normalised with the training statistics; nil when `validation: 0`.
         public var validation: Dataset?
+        /// Test samples, normalised with the training statistics; nil without a test file.
         public var test: Dataset?
         /// Statistics fitted on `train` (after the validation split) and applied to all sets.
         public var normalizer: Normalizer

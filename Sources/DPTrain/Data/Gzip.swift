@@ -89,7 +89,7 @@ public enum Gzip {
         return output
     }
 
-    /// CRC-32 (the zip and gzip checksum) of `bytes`.
+    /// CRC-32 (the zip and gzip checksum, polynomial 0xEDB88320) of `bytes`.
     public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
         return UInt32(CZlib.crc32(0, base, uInt(bytes.count)))

@@ -34,6 +34,7 @@ public enum IDXReader {
 
     /// The parsed header of an IDX file.
     public struct Header: Equatable, Sendable {
+        /// Element type (byte 2).
         public var elementType: ElementType
         /// Dimension sizes; `dimensions[0]` is the number of samples.
         public var dimensions: [Int]
@@ -192,11 +193,17 @@ public enum IDXReader {
                             found: "0x" + hex(header.elementType.rawValue), hint: hint)
         }
         let count = header.dimensions[0]
-        var floats = [Float](repeating: 0, count: count)
-        try floats.withUnsafeMutableBufferPointer {
-            try readElements(file, header: header, into: $0.baseAddress!, what: "\(count) labels", hint: hint)
+        let bytes = try readPayload(file, header: header, what: "\(count) labels", hint: hint)
+        defer { bytes.deallocate() }
+        let p = UnsafeRawPointer(bytes.baseAddress!)
+        let values: [Int32]
+        switch header.elementType {
+        case .uint8: values = (0..<count).map { Int32(p.load(fromByteOffset: $0, as: UInt8.self)) }
+        case .int8: values = (0..<count).map { Int32(p.load(fromByteOffset: $0, as: Int8.self)) }
+        case .int16: values = (0..<count).map { Int32(Int16(bigEndian: p.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) }
+        default: values = (0..<count).map { Int32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
         }
-        return Labels(values: floats.map { Int32($0) }, dataOffset: header.byteCount, elementSize: header.elementType.size)
+        return Labels(values: values, dataOffset: header.byteCount, elementSize: header.elementType.size)
     }
 
     /// Reads exactly the header's elements as floats into `destination`, then checks that
@@ -204,22 +211,8 @@ public enum IDXReader {
     private static func readElements(_ file: FileBytes, header: Header, into destination: UnsafeMutablePointer<Float>,
                                      what: String, hint: String) throws {
         let count = header.elementCount
-        let byteCount = count * header.elementType.size
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        let bytes = try readPayload(file, header: header, what: what, hint: hint)
         defer { bytes.deallocate() }
-        let got = try file.read(into: bytes.baseAddress!, count: byteCount)
-        guard got == byteCount else {
-            throw DataError(.truncated, file: file.path, position: .byte(header.byteCount + got),
-                            problem: "the file is truncated: header says \(what)",
-                            expected: "\(byteCount) bytes of data", found: "\(got) bytes", hint: hint)
-        }
-        let extra = try file.remainingCount()
-        guard extra == 0 else {
-            throw DataError(.trailingBytes, file: file.path, position: .byte(header.byteCount + byteCount),
-                            problem: "unexpected bytes after the data: header says \(what)",
-                            expected: "the end of the file", found: "\(extra)\(extra >= 1 << 20 ? " or more" : "") extra bytes",
-                            hint: "the file is damaged or its header is wrong; \(hint)")
-        }
         let source = bytes.baseAddress!
         switch header.elementType {
         case .uint8:
@@ -241,6 +234,32 @@ public enum IDXReader {
                 destination[i] = Float(Double(bitPattern: UInt64(bigEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
             }
         }
+    }
+
+    /// Reads exactly the header's data bytes (caller deallocates) and checks nothing follows.
+    private static func readPayload(_ file: FileBytes, header: Header, what: String, hint: String) throws
+        -> UnsafeMutableRawBufferPointer {
+        let byteCount = header.elementCount * header.elementType.size
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        do {
+            let got = try file.read(into: bytes.baseAddress!, count: byteCount)
+            guard got == byteCount else {
+                throw DataError(.truncated, file: file.path, position: .byte(header.byteCount + got),
+                                problem: "the file is truncated: header says \(what)",
+                                expected: "\(byteCount) bytes of data", found: "\(got) bytes", hint: hint)
+            }
+            let extra = try file.remainingCount()
+            guard extra == 0 else {
+                throw DataError(.trailingBytes, file: file.path, position: .byte(header.byteCount + byteCount),
+                                problem: "unexpected bytes after the data: header says \(what)",
+                                expected: "the end of the file", found: "\(extra)\(extra >= 1 << 20 ? " or more" : "") extra bytes",
+                                hint: "the file is damaged or its header is wrong; \(hint)")
+            }
+        } catch {
+            bytes.deallocate()
+            throw error
+        }
+        return bytes
     }
 
     private static func d0Invalid(_ dimensions: [Int]) -> Bool { dimensions.dropFirst().contains(0) }

@@ -34,7 +34,9 @@ public enum NPYReader {
 
     /// A parsed `.npy` header.
     public struct Header: Equatable, Sendable {
+        /// Element type (`descr`).
         public var dataType: DataType
+        /// Array shape, C order; `shape[0]` is the sample count for dataset arrays.
         public var shape: [Int]
         /// Byte offset of the first element.
         public var dataOffset: Int
@@ -45,10 +47,13 @@ public enum NPYReader {
     /// An array read from a `.npy` file or `.npz` member: its header and its bytes, converted
     /// on demand (never through an intermediate `[Double]` of the whole array).
     public struct Array: Sendable {
+        /// The parsed header.
         public var header: Header
         /// The whole `.npy` file, header included.
         public var bytes: [UInt8]
+        /// The header's shape.
         public var shape: [Int] { header.shape }
+        /// The header's element type.
         public var dataType: DataType { header.dataType }
 
         /// Element `i` as a Double (exact for all supported types).

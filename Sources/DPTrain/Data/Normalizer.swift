@@ -29,7 +29,9 @@ public struct Normalizer: Codable, Equatable, Sendable {
     /// Smallest std (or max − min) used as a divisor; below it the divisor is 1.
     public static let scaleFloor = 1e-6
 
+    /// The rescaling formula.
     public let method: Method
+    /// Global (images) or per-feature (tabular) statistics.
     public let scope: Scope
     /// Subtracted from each value: the mean (standardize) or minimum (minmax); one entry for
     /// global scope, `featureCount` entries for per-feature scope; `[0]` for `none`.

@@ -7,12 +7,17 @@
 public struct ZipArchive {
     /// One member of the archive.
     public struct Entry: Sendable {
+        /// File name inside the archive (`x.npy`).
         public var name: String
-        /// 0 stored, 8 deflate.
+        /// Compression method: 0 stored, 8 deflate.
         public var method: Int
+        /// CRC-32 of the uncompressed bytes.
         public var crc32: UInt32
+        /// Bytes stored in the archive.
         public var compressedSize: Int
+        /// Bytes after decompression.
         public var uncompressedSize: Int
+        /// Byte offset of the member's local header.
         public var localHeaderOffset: Int
     }
 
