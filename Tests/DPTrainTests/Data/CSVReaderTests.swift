@@ -5,7 +5,7 @@ import Testing
 @Suite("CSV reader")
 struct CSVReaderTests {
     @Test func roundTrip() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("table.csv", text: "a, \"b\" ,label,c\r\n0.5,-1,1,2\r\n3,4.25,0,5\n\n6,7,2,8.5e0\n")
         let dataset = try CSVReader.load(path: path)
         #expect(dataset.count == 3)
@@ -19,7 +19,7 @@ struct CSVReaderTests {
     }
 
     @Test func raggedRow() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("ragged.csv", text: "f1,f2,label\n1,2,0\n3,1\n")
         let error = expectDataError(.raggedRow, mentioning: ["ragged.csv", "line 3", "expected 3 fields", "found 2"]) {
             _ = try CSVReader.load(path: path)
@@ -28,7 +28,7 @@ struct CSVReaderTests {
     }
 
     @Test func nonNumericField() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("words.csv", text: "f1,f2,label\n1,2,0\n3,abc,1\n")
         let error = expectDataError(.notNumeric, mentioning: ["words.csv", "line 3, column 2", "'f2'", "'abc'"]) {
             _ = try CSVReader.load(path: path)
@@ -40,7 +40,7 @@ struct CSVReaderTests {
     }
 
     @Test func labelProblems() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         expectDataError(.missingField, mentioning: ["nolabel.csv", "line 1", "'label'", "'f1', 'target'", "label_column"]) {
             _ = try CSVReader.load(path: dir.write("nolabel.csv", text: "f1,target\n1,0\n"))
         }
@@ -56,7 +56,7 @@ struct CSVReaderTests {
     }
 
     @Test func sameDataAsNPY() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let script = """
         import numpy as np, sys, os
         rng = np.random.default_rng(3)

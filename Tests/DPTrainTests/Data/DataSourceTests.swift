@@ -4,7 +4,7 @@ import Testing
 @Suite("Data source and preparation")
 struct DataSourceTests {
     @Test func csvFilesThroughTheConfigEntryPoint() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let train = dir.write("train.csv", text: "a,b,y\n0,10,0\n2,10,1\n4,10,1\n6,10,0\n")
         let test = dir.write("test.csv", text: "a,b,y\n8,12,1\n")
         let sets = try DataSource.load(dataset: "csv", path: "", trainFile: train, testFile: test, labelColumn: "y")

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A fresh temporary directory for one test, removed by the caller with `cleanUp()`.
-final class TemporaryDirectory {
+final class DataTemporaryDirectory {
     let path: String
 
     init() {

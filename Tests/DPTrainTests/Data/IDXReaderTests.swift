@@ -11,7 +11,7 @@ struct IDXReaderTests {
 
     @Test("plain and gzipped files read back", arguments: [false, true])
     func roundTrip(gzipped: Bool) throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let suffix = gzipped ? ".gz" : ""
         let imagesPath = dir.write("images" + suffix, gzipped ? Gzip.compress(images) : images)
         let labelsPath = dir.write("labels" + suffix, gzipped ? Gzip.compress(labels) : labels)
@@ -27,13 +27,13 @@ struct IDXReaderTests {
     }
 
     @Test func classCountIsInferred() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let dataset = try IDXReader.load(imagesPath: dir.write("i", images), labelsPath: dir.write("l", labels))
         #expect(dataset.classCount == 3)
     }
 
     @Test func otherElementTypes() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         // int16 big-endian: -2, 300; float32 big-endian 1.5 = 0x3FC00000, -0.25 = 0xBE800000.
         let shorts = idxBytes(type: 0x0B, dimensions: [1, 2], payload: [0xFF, 0xFE, 0x01, 0x2C])
         let floats = idxBytes(type: 0x0D, dimensions: [1, 2], payload: [0x3F, 0xC0, 0, 0, 0xBE, 0x80, 0, 0])
@@ -48,7 +48,7 @@ struct IDXReaderTests {
     }
 
     @Test func badMagic() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         var bytes = images
         bytes[0] = 0x1F
         let path = dir.write("bad-magic-idx3", bytes)
@@ -58,7 +58,7 @@ struct IDXReaderTests {
     }
 
     @Test func unknownType() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         var bytes = images
         bytes[2] = 0x0A
         let path = dir.write("typed-idx3", bytes)
@@ -68,7 +68,7 @@ struct IDXReaderTests {
     }
 
     @Test func floatLabelsAreRejected() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("float-labels", idxBytes(type: 0x0D, dimensions: [3], payload: [UInt8](repeating: 0, count: 12)))
         expectDataError(.unsupportedType, mentioning: ["float-labels", "labels must be integers"]) {
             _ = try IDXReader.load(imagesPath: dir.write("i", images), labelsPath: path)
@@ -77,7 +77,7 @@ struct IDXReaderTests {
 
     @Test("truncated file, plain and gzipped", arguments: [false, true])
     func truncated(gzipped: Bool) throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let bytes = Array(images.dropLast(5))
         let path = dir.write("short-idx3" + (gzipped ? ".gz" : ""), gzipped ? Gzip.compress(bytes) : bytes)
         let error = expectDataError(.truncated, mentioning: ["short-idx3", "3 images of 2×2", "expected 12 bytes", "found 7 bytes"]) {
@@ -87,7 +87,7 @@ struct IDXReaderTests {
     }
 
     @Test func headerLargerThanFileIsRejectedBeforeAllocating() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         // Claims 4 billion × 65535 × 65535 bytes; the file has a few.
         let path = dir.write("huge-idx3.gz", Gzip.compress(idxBytes(type: 0x08, dimensions: [0xFFFF_FFFF, 0xFFFF, 0xFFFF], payload: [1, 2])))
         expectDataError(.truncated, mentioning: ["huge-idx3.gz", "cannot hold"]) {
@@ -96,7 +96,7 @@ struct IDXReaderTests {
     }
 
     @Test func trailingBytes() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("long-idx3.gz", Gzip.compress(images + [9, 9, 9]))
         let error = expectDataError(.trailingBytes, mentioning: ["long-idx3.gz", "3 extra bytes"]) {
             _ = try IDXReader.load(imagesPath: path, labelsPath: dir.write("l", labels))
@@ -105,7 +105,7 @@ struct IDXReaderTests {
     }
 
     @Test func countMismatch() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let labelsPath = dir.write("four-labels", idxBytes(type: 0x08, dimensions: [4], payload: [0, 1, 2, 0]))
         let imagesPath = dir.write("three-images", images)
         expectDataError(.countMismatch, mentioning: ["three-images", "4 images", "found 3 images"]) {
@@ -114,7 +114,7 @@ struct IDXReaderTests {
     }
 
     @Test func labelOutOfRange() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("bad-labels", idxBytes(type: 0x08, dimensions: [3], payload: [2, 7, 1]))
         let error = expectDataError(.badLabel, mentioning: ["bad-labels", "sample 1", "0..<3", "found 7"]) {
             _ = try IDXReader.load(imagesPath: dir.write("i", images), labelsPath: path, classCount: 3)
@@ -123,7 +123,7 @@ struct IDXReaderTests {
     }
 
     @Test func wrongDimensionCounts() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let labelsPath = dir.write("l", labels)
         expectDataError(.badHeader, mentioning: ["flat-images", "at least 2 dimensions"]) {
             _ = try IDXReader.load(imagesPath: dir.write("flat-images", idxBytes(type: 8, dimensions: [3], payload: [0, 0, 0])),
@@ -135,7 +135,7 @@ struct IDXReaderTests {
     }
 
     @Test func missingFile() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.file("nowhere-idx3.gz")
         expectDataError(.missingFile, mentioning: [path, "no such file"]) {
             _ = try IDXReader.load(imagesPath: path, labelsPath: dir.write("l", labels))
@@ -143,7 +143,7 @@ struct IDXReaderTests {
     }
 
     @Test func corruptGzip() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         var bytes = Gzip.compress(images)
         for i in 12..<(bytes.count - 8) { bytes[i] ^= 0x5A }
         let path = dir.write("corrupt-idx3.gz", bytes)
@@ -153,7 +153,7 @@ struct IDXReaderTests {
     }
 
     @Test func cutGzipStream() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let bytes = Gzip.compress(images)
         let path = dir.write("cut-idx3.gz", Array(bytes.prefix(bytes.count - 12)))
         expectDataError(.truncated, mentioning: ["cut-idx3.gz"]) {
@@ -163,7 +163,7 @@ struct IDXReaderTests {
 
     @Test func gzipMatchesSystemGzip() throws {
         // A file compressed by /bin/gzip (not by our helper) reads the same.
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let plain = dir.write("sys-images", images)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/gzip")
@@ -176,7 +176,7 @@ struct IDXReaderTests {
     }
 
     @Test func directoryLayoutAndMissingDirectory() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         dir.write("train-images-idx3-ubyte.gz", Gzip.compress(images))
         dir.write("train-labels-idx1-ubyte", labels)
         dir.write("t10k-images-idx3-ubyte", images)

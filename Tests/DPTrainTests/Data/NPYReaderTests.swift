@@ -32,7 +32,7 @@ struct NPYReaderTests {
     }
 
     @Test func numpyWrittenFiles() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let script = """
         import numpy as np, sys, os
         d = sys.argv[1]
@@ -87,7 +87,7 @@ struct NPYReaderTests {
         // The dict is not closed: the error names the byte where '}' or ',' was expected.
         let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1) "
         let bytes = npyBytes(header: header, data: littleEndianFloats([1]))
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let path = dir.write("broken.npy", bytes)
         let error = expectDataError(.badHeader, mentioning: ["broken.npy", "malformed header", "',' or '}'"]) {
             _ = try NPYReader.readArray(path: path)
@@ -119,7 +119,7 @@ struct NPYReaderTests {
     }
 
     @Test func corruptArchive() throws {
-        let dir = TemporaryDirectory()
+        let dir = DataTemporaryDirectory()
         let script = """
         import numpy as np, sys
         np.savez_compressed(sys.argv[1], x=np.arange(1000, dtype=np.float32).reshape(100, 10), y=np.zeros(100, dtype=np.int64))
