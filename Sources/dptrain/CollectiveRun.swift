@@ -41,10 +41,8 @@ enum CollectiveRun {
     }
 }
 
-/// The user-facing text of an error: its description plus a hint where the library gives one.
+/// The user-facing text of an error: the library's errors describe themselves (what, where,
+/// how to fix); anything else is shown as Swift prints it.
 enum ErrorText {
-    static func describe(_ error: Error) -> String {
-        if let described = error as? CustomStringConvertible { return described.description }
-        return String(describing: error)
-    }
+    static func describe(_ error: Error) -> String { String(describing: error) }
 }
