@@ -204,6 +204,10 @@ public final class ConfigReader {
     /// Throws for the first key of the map that nothing asked for.
     public func finish() throws {
         for entry in entries where !known.contains(entry.key) {
+            if entry.key.contains(":") {
+                throw ConfigError.yaml(file: path.isEmpty ? "config" : path,
+                    message: "'\(entry.key)' is read as one key: YAML needs a space after ':' (write {name: adam}, not {name:adam})")
+            }
             if case .null = entry.value { continue }  // `key: null` (or `key=null`) means "not set"
             throw ConfigError.unknownKey(path: fullPath(entry.key), line: entry.value.line,
                                          suggestion: ConfigReader.nearest(to: entry.key, in: known),
