@@ -27,6 +27,12 @@ public struct EarlyStopping: Equatable, Sendable, Codable {
         public var improved: Bool
         public var stop: Bool
         public var reason: String?
+
+        public init(improved: Bool, stop: Bool, reason: String?) {
+            self.improved = improved
+            self.stop = stop
+            self.reason = reason
+        }
     }
 
     /// Records validation loss `loss` at update `step`.

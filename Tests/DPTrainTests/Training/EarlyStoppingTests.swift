@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import DPTrain
+
+@Suite("Early stopping")
+struct EarlyStoppingTests {
+    @Test("patience counts evaluations without improvement")
+    func patience() {
+        var stopping = EarlyStopping(criterion: "patience", patience: 2, minDelta: 0, alpha: 5)
+        #expect(stopping.observe(loss: 1.0, step: 1) == .init(improved: true, stop: false, reason: nil))
+        #expect(stopping.observe(loss: 0.8, step: 2).improved)
+        #expect(!stopping.observe(loss: 0.9, step: 3).stop)
+        let decision = stopping.observe(loss: 0.85, step: 4)
+        #expect(decision.stop && !decision.improved)
+        #expect(stopping.bestStep == 2 && stopping.bestLoss == 0.8)
+    }
+
+    @Test("Prechelt's GL stops when 100·(E/E_opt − 1) exceeds alpha")
+    func generalisationLoss() {
+        var stopping = EarlyStopping(criterion: "gl", patience: 0, minDelta: 0, alpha: 5)
+        _ = stopping.observe(loss: 1.0, step: 1)
+        #expect(!stopping.observe(loss: 1.04, step: 2).stop)   // GL = 4
+        #expect(stopping.observe(loss: 1.06, step: 3).stop)    // GL = 6
+    }
+
+    /// An over-parameterised regression (100 training samples, 64 features, noisy targets)
+    /// fits the noise: validation loss falls, then rises. The run stops and final.safetensors
+    /// holds the weights of the best validation loss.
+    @Test("a run whose validation loss rises stops and keeps the best weights")
+    func stopsAndKeepsBest() throws {
+        let directory = try CommandRunner.temporaryDirectory("early-stopping")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = try TrainingTestSupport.config("""
+            name: overfit
+            output: \(directory.path)
+            data: {dataset: linear_regression, samples: 600, test_samples: 200, features: 64, noise: 2.0, validation: 500}
+            model: {input: [64], layers: [{dense: 1, bias: false}]}
+            loss: mse
+            optimizer: {name: sgd, lr: 0.02, momentum: 0.9}
+            batch: {global: 20, micro: 20}
+            train: {epochs: 300, eval_every: 1, log_every: 1000, early_stopping: {criterion: patience, patience: 5}}
+            """)
+        let builder = try RunBuilder(config: config, communicator: LocalCommunicator())
+        let trainer = try builder.makeTrainer(writeRunDirectory: true)
+        let summary = try trainer.run()
+        #expect(summary.stopReason != nil)
+        #expect(summary.epochs < 300)
+        let records = try MetricsLog.read(directory.appendingPathComponent("metrics.jsonl"))
+        let validation = records.filter { $0.kind == "eval" }.compactMap { $0["val_loss"] }
+        let best = try #require(validation.min())
+        #expect(validation.last! > best)  // it really got worse before stopping
+        // The saved weights reproduce the best validation loss.
+        let file = try SafeTensors.read(from: directory.appendingPathComponent("final.safetensors"))
+        try file.load(into: trainer.model.store, file: "final.safetensors")
+        let reloaded = try trainer.evaluate(try #require(builder.data.validation))
+        #expect(abs(reloaded.loss - best) <= 1e-9 * best)
+    }
+}
