@@ -3,7 +3,8 @@ import Foundation
 /// Writes `metrics.jsonl` and `metrics.csv` in a run directory (rank 0 only).
 ///
 /// Each record is one JSON line, flushed as written so a killed run keeps its history. The CSV
-/// has a fixed column set (``csvColumns``); fields a record lacks are empty.
+/// has a fixed column set (``csvColumns``); fields a record lacks are empty. Each record also
+/// goes to a TensorBoard event file in the same directory (``TensorBoardLog``).
 public final class MetricsLog {
     public static let csvColumns = [
         "kind", "step", "samples", "epoch", "lr", "batch", "accumulation", "world", "train_loss",
@@ -13,9 +14,11 @@ public final class MetricsLog {
 
     private let jsonHandle: FileHandle
     private let csvHandle: FileHandle
+    private let tensorBoard: TensorBoardLog?
 
-    /// Opens (appending when `append`) both files in `directory`.
-    public init(directory: URL, append: Bool) throws {
+    /// Opens (appending when `append`) both files in `directory`, and starts a new TensorBoard
+    /// event file there unless `tensorBoard` is false.
+    public init(directory: URL, append: Bool, tensorBoard: Bool = true) throws {
         let jsonURL = directory.appendingPathComponent("metrics.jsonl")
         let csvURL = directory.appendingPathComponent("metrics.csv")
         let manager = FileManager.default
@@ -34,6 +37,9 @@ public final class MetricsLog {
         csvHandle = try FileHandle(forWritingTo: csvURL)
         try jsonHandle.seekToEnd()
         try csvHandle.seekToEnd()
+        do { self.tensorBoard = try tensorBoard ? TensorBoardLog(directory: directory) : nil } catch {
+            throw RunDirectoryError.notWritable(path: directory.path)
+        }
     }
 
     deinit {
@@ -50,6 +56,7 @@ public final class MetricsLog {
             return MetricRecord.jsonNumber(value) == "null" ? "" : MetricRecord.jsonNumber(value)
         }
         try csvHandle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
+        try tensorBoard?.write(record)
     }
 
     /// Reads every record of a `metrics.jsonl` file.

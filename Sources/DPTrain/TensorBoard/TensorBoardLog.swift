@@ -1,0 +1,97 @@
+import Foundation
+
+/// Mirrors `metrics.jsonl` records into a TensorBoard event file as scalar charts.
+///
+/// Every numeric, non-nil field of a ``MetricRecord`` becomes one scalar at
+/// `step = record["step"]`, and the same scalar again under the prefix `by_samples/` at
+/// `step = record["samples"]` (samples seen so far), so runs with different batch sizes line
+/// up on a common x axis. The record's `kind` does not enter the tag: an `eval` record's
+/// `val_loss` and a `summary` record's `val_loss` land on the same `val/loss` chart.
+///
+/// | metrics field          | tag                              |
+/// |------------------------|----------------------------------|
+/// | `train_loss`           | `train/loss`                     |
+/// | `train_accuracy`       | `train/accuracy`                 |
+/// | `val_loss`             | `val/loss`                       |
+/// | `val_accuracy`         | `val/accuracy`                   |
+/// | `test_loss`            | `test/loss`                      |
+/// | `test_accuracy`        | `test/accuracy`                  |
+/// | `lr`                   | `lr`                             |
+/// | `batch`                | `batch`                          |
+/// | `accumulation`         | `accumulation`                   |
+/// | `noise_scale`          | `noise/g`                        |
+/// | `noise_scale_momentum` | `noise/g_momentum`               |
+/// | `b_simple`             | `noise/b_simple`                 |
+/// | `grad_norm`            | `grad_norm`                      |
+/// | `samples_per_second`   | `throughput/samples_per_second`  |
+/// | `skipped_steps`        | `skipped_steps`                  |
+/// | any other field        | the field name unchanged         |
+/// | `step`, `samples`, `epoch`, `world`, `wall_seconds` | not written (axes and bookkeeping) |
+///
+/// Values are stored as 32-bit floats (`Float(value)`; NaN and ±∞ are kept, so a diverged loss
+/// shows in TensorBoard). Records without a finite `step` are skipped; records without a
+/// `samples` field get no `by_samples/` scalars. Each record becomes at most two events (one
+/// per x axis), written immediately; the event's wall time is the time of writing (the
+/// record's `wall_seconds` is run time, not a date).
+///
+/// ### See Also
+/// - ``EventFileWriter`` for the file format, ``MetricsLog`` which owns one of these.
+public final class TensorBoardLog {
+    /// The tag each metrics field is written under (fields not listed keep their name).
+    public static let tagsByField: [String: String] = [
+        "train_loss": "train/loss", "train_accuracy": "train/accuracy",
+        "val_loss": "val/loss", "val_accuracy": "val/accuracy",
+        "test_loss": "test/loss", "test_accuracy": "test/accuracy",
+        "lr": "lr", "batch": "batch", "accumulation": "accumulation",
+        "noise_scale": "noise/g", "noise_scale_momentum": "noise/g_momentum",
+        "b_simple": "noise/b_simple", "grad_norm": "grad_norm",
+        "samples_per_second": "throughput/samples_per_second", "skipped_steps": "skipped_steps",
+    ]
+
+    /// Fields that are never written as scalars: the two x axes and bookkeeping.
+    public static let excludedFields: Set<String> = ["step", "samples", "epoch", "world", "wall_seconds"]
+
+    /// The prefix of the scalars plotted against samples seen.
+    public static let bySamplesPrefix = "by_samples/"
+
+    /// The underlying event file.
+    public let writer: EventFileWriter
+
+    /// Creates a new event file in `directory` (see ``EventFileWriter/init(directory:wallTime:)``).
+    public init(directory: URL) throws {
+        writer = try EventFileWriter(directory: directory)
+    }
+
+    /// The scalars of `record` in field order, with tags from ``tagsByField`` (no prefix).
+    ///
+    /// - Returns: one (tag, value) per non-nil field not in ``excludedFields``.
+    public static func scalars(of record: MetricRecord) -> [(tag: String, value: Float)] {
+        record.fields.compactMap { field -> (tag: String, value: Float)? in
+            guard let value = field.value, !excludedFields.contains(field.key) else { return nil }
+            return (tagsByField[field.key] ?? field.key, Float(value))
+        }
+    }
+
+    /// Writes `record`'s scalars by step and, under ``bySamplesPrefix``, by samples.
+    ///
+    /// - Parameters:
+    ///   - record: one metrics record; skipped when it has no finite `step`.
+    ///   - wallTime: the events' wall time in seconds since 1970; default now.
+    public func write(_ record: MetricRecord, wallTime: Double = Date().timeIntervalSince1970) throws {
+        guard let step = TensorBoardLog.integer(record["step"]) else { return }
+        let scalars = TensorBoardLog.scalars(of: record)
+        try writer.addScalars(scalars, step: step, wallTime: wallTime)
+        if let samples = TensorBoardLog.integer(record["samples"]) {
+            let prefixed = scalars.map { (tag: TensorBoardLog.bySamplesPrefix + $0.tag, value: $0.value) }
+            try writer.addScalars(prefixed, step: samples, wallTime: wallTime)
+        }
+    }
+
+    /// Forces the event file to disk.
+    public func flush() throws { try writer.flush() }
+
+    private static func integer(_ value: Double?) -> Int64? {
+        guard let value, value.isFinite, abs(value) < 9.0e18 else { return nil }
+        return Int64(value.rounded())
+    }
+}
