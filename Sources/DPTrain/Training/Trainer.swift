@@ -36,6 +36,9 @@ public final class Trainer {
     private var startWallTime: Double
     /// Name of the newest checkpoint this run wrote or resumed from.
     public internal(set) var lastCheckpointName: String?
+    /// Called after every evaluation with its result; returning a reason stops training there
+    /// (studies use it to stop at a target accuracy). Must return the same on every rank.
+    public var stopCondition: ((EvaluationResult, TrainingState) -> String?)?
     /// Seconds spent in each phase of the step on this rank (for `bench`).
     public private(set) var timings = StepTimings()
 
@@ -97,6 +100,10 @@ public final class Trainer {
                     stopReason = reason
                     break
                 }
+                if let evaluation = lastEvaluation, let reason = stopCondition?(evaluation, state) {
+                    stopReason = reason
+                    break
+                }
             }
             if progress + 1e-12 >= train.epochs { break }
             if train.maxSteps > 0, state.step >= train.maxSteps { break }
@@ -139,7 +146,7 @@ public final class Trainer {
                 stopReason = reason
             }
         }
-        if let bestParameters, stopReason != nil {
+        if let bestParameters, stopReason != nil, config.train.earlyStopping != "none" {
             // Early stopping: the final weights are the best ones seen.
             model.store.values.baseAddress!.update(from: bestParameters.baseAddress!, count: model.store.count)
             lastEvaluation = try evaluate()
