@@ -4,7 +4,7 @@ import Foundation
 /// The start-up lines rank 0 prints (like llm.c's settings table) and the final summary.
 enum Banner {
     static func lines(config: TrainingConfig, configFile: String, builder: RunBuilder,
-                      communicator: Communicator) -> [String] {
+                      communicator: Communicator) throws -> [String] {
         let environment = ProcessInfo.processInfo.environment
         let kernels = environment["OPENBLAS_CORETYPE"].map { "\(BLASRuntime.coreName) (OPENBLAS_CORETYPE=\($0))" }
             ?? "\(BLASRuntime.coreName) (OpenBLAS's own choice)"
@@ -14,7 +14,7 @@ enum Banner {
             "config \(configFile), resolved:",
         ]
         lines += config.resolvedYAML.split(separator: "\n").map { "  " + $0 }
-        lines += builder.describe()
+        lines += try builder.describe()
         return lines
     }
 

@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
             try communicator.allReduceMax(&finished)
             let builder = try RunBuilder(config: config, communicator: communicator)
             if let printer {
-                printer(Banner.lines(config: config, configFile: self.config, builder: builder,
+                printer(try Banner.lines(config: config, configFile: self.config, builder: builder,
                                      communicator: communicator).joined(separator: "\n"))
             }
             var point: ResumePoint?
@@ -100,13 +100,13 @@ struct EvalCommand: ParsableCommand {
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             let builder = try RunBuilder(config: config, communicator: communicator)
             let file = try SafeTensors.read(from: URL(fileURLWithPath: weights))
-            let trainer = try builder.makeTrainer(writeRunDirectory: false)
-            try file.load(into: trainer.model.store, file: weights)
+            try file.load(into: builder.model.store, file: weights)
+            let evaluator = builder.makeEvaluator()
             var lines: [String] = []
             var fields: [String] = []
             for (name, dataset) in [("test", builder.data.test), ("val", builder.data.validation)] {
                 guard let dataset else { continue }
-                let result = try trainer.evaluate(dataset)
+                let result = try evaluator.evaluate(dataset)
                 let correct = Int((result.accuracy * Double(result.count)).rounded())
                 lines.append("\(name): loss \(Format.fixed(result.loss, 6)) | accuracy \(Format.percent(result.accuracy)) "
                     + "(\(correct) of \(result.count) correct)")

@@ -76,7 +76,8 @@ public final class ConfigReader {
             return defaultValue
         }
         guard let value = Double(text.replacingOccurrences(of: "_", with: "")) else {
-            throw ConfigError.wrongType(path: fullPath(key), line: line, expected: allowed, found: "'\(text)'")
+            let expected = allowed == "a number" ? allowed : "a number (\(allowed))"
+            throw ConfigError.wrongType(path: fullPath(key), line: line, expected: expected, found: "'\(text)'")
         }
         guard valid(value) else {
             throw ConfigError.outOfRange(path: fullPath(key), line: line, value: text, allowed: allowed)
@@ -103,7 +104,8 @@ public final class ConfigReader {
             return defaultValue
         }
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
-            throw ConfigError.wrongType(path: fullPath(key), line: line, expected: allowed, found: "'\(text)'")
+            let expected = allowed == "a whole number" ? allowed : "a whole number (\(allowed))"
+            throw ConfigError.wrongType(path: fullPath(key), line: line, expected: expected, found: "'\(text)'")
         }
         guard valid(value) else {
             throw ConfigError.outOfRange(path: fullPath(key), line: line, value: text, allowed: allowed)

@@ -10,8 +10,9 @@ public final class RunBuilder {
     public let model: Sequential
     public let loss: Loss
     public let optimizer: Optimizer
-    public let plan: TrainingPlan
     public let plateau: ReduceOnPlateau?
+    /// φ(t) with warmup, for ``makePlan()``.
+    private let schedule: LearningRateSchedule
 
     public init(config: TrainingConfig, communicator: Communicator) throws {
         self.config = config
@@ -48,9 +49,21 @@ public final class RunBuilder {
         }
         let (schedule, plateau) = ScheduleFactory.make(config.schedule, length: length, warmupStart: startScale)
         self.plateau = plateau
-        plan = try TrainingPlan(sampleCount: sampleCount, worldSize: communicator.worldSize, batch: config.batch,
-                                baseLearningRate: config.optimizer.learningRate, scaleRule: scaleRule,
-                                baseBatch: config.schedule.baseBatch, schedule: schedule, scheduleInUpdates: inUpdates)
+        self.schedule = schedule
+    }
+
+    /// The batch and LR plan for this world size; throws when a batch does not split into
+    /// W × K × m (checked for training only: evaluation works for any W).
+    public func makePlan() throws -> TrainingPlan {
+        try TrainingPlan(sampleCount: data.train.count, worldSize: communicator.worldSize, batch: config.batch,
+                         baseLearningRate: config.optimizer.learningRate, scaleRule: config.schedule.scaleRule,
+                         baseBatch: config.schedule.baseBatch, schedule: schedule,
+                         scheduleInUpdates: config.schedule.unit == "updates")
+    }
+
+    /// Evaluation of this model on any dataset, exact for any number of ranks.
+    public func makeEvaluator() -> Evaluator {
+        Evaluator(model: model, loss: loss, communicator: communicator, batchSize: config.train.evalBatch)
     }
 
     /// Checks that the model's input and output fit the data and the loss.
@@ -88,7 +101,7 @@ public final class RunBuilder {
             ? try RunDirectory(path: config.output, resolvedConfig: config.resolvedYAML, resume: resume != nil)
             : nil
         let trainer = Trainer(config: config, communicator: communicator, data: data, model: model, loss: loss,
-                              optimizer: optimizer, plan: plan, plateau: plateau, runDirectory: directory)
+                              optimizer: optimizer, plan: try makePlan(), plateau: plateau, runDirectory: directory)
         if let resume {
             try resume.checkpoint.validate(against: model.store, optimizer: optimizer, file: resume.file)
             trainer.restore(from: resume.checkpoint)
@@ -98,7 +111,8 @@ public final class RunBuilder {
     }
 
     /// Lines describing the data, model and batch plan (for the banner).
-    public func describe() -> [String] {
+    public func describe() throws -> [String] {
+        let plan = try makePlan()
         let train = data.train
         var lines: [String] = []
         var dataLine = "data: \(config.data.dataset) | \(train.count) train"

@@ -33,6 +33,7 @@ public final class Trainer {
     private var keys: UnsafeMutablePointer<UInt64>
     private var rowCapacity: Int
     private var bestParameters: UnsafeMutableBufferPointer<Float>?
+    private let evaluator: Evaluator
     private var startWallTime: Double
     /// Name of the newest checkpoint this run wrote or resumed from.
     public internal(set) var lastCheckpointName: String?
@@ -65,7 +66,8 @@ public final class Trainer {
             ? GradientNoise(seed: SplitMix64(keys: config.seed, RandomStream.gradientNoise.rawValue).state,
                             eta: config.train.gradientNoiseEta, gamma: config.train.gradientNoiseGamma)
             : nil
-        rowCapacity = max(config.batch.micro, config.train.evalBatch)
+        evaluator = Evaluator(model: model, loss: loss, communicator: communicator, batchSize: config.train.evalBatch)
+        rowCapacity = config.batch.micro
         labels = .allocate(capacity: rowCapacity)
         keys = .allocate(capacity: rowCapacity)
         startWallTime = communicator.wallTime()
@@ -311,36 +313,9 @@ public final class Trainer {
 
     // MARK: - Evaluation
 
-    /// Loss and accuracy over every sample of `dataset` exactly once: rank r evaluates the
-    /// contiguous block [r·n/W, (r+1)·n/W), and sums and counts are all-reduced (DESIGN §3.9).
+    /// Loss and accuracy over every sample of `dataset` exactly once (see ``Evaluator``).
     public func evaluate(_ dataset: Dataset) throws -> (loss: Double, accuracy: Double, count: Int) {
-        let n = dataset.count
-        let rank = communicator.rank, world = communicator.worldSize
-        let lower = rank * n / world, upper = (rank + 1) * n / world
-        var totals = [0.0, 0.0, 0.0]
-        var start = lower
-        let batch = config.train.evalBatch
-        while start < upper {
-            let rows = min(batch, upper - start)
-            let input = Matrix(base: dataset.features.baseAddress! + start * dataset.featureCount,
-                               rows: rows, columns: dataset.featureCount)
-            let output = model.forward(input, context: .evaluation)
-            let targets: Targets
-            if dataset.targetWidth > 0 {
-                targets = .values(Matrix(base: dataset.targetValues!.baseAddress! + start * dataset.targetWidth,
-                                         rows: rows, columns: dataset.targetWidth))
-            } else {
-                for row in 0..<rows { labels[row] = dataset.labels[start + row] }
-                targets = .classes(UnsafePointer(labels))
-            }
-            let result = loss.evaluate(output: output, targets: targets, gradient: nil, scale: 1)
-            totals[0] += result.sum
-            totals[1] += Double(result.correct)
-            totals[2] += Double(rows)
-            start += rows
-        }
-        try communicator.allReduceSum(&totals)
-        return (totals[0] / max(totals[2], 1), totals[1] / max(totals[2], 1), Int(totals[2]))
+        try evaluator.evaluate(dataset)
     }
 
     /// Test (and validation) metrics of the current parameters.

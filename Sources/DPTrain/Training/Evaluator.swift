@@ -1,0 +1,51 @@
+/// Exact evaluation over any number of ranks (DESIGN §3.9): rank r evaluates the contiguous
+/// block [r·n/W, (r+1)·n/W) of the dataset in batches, and the loss sum, correct count and
+/// sample count are all-reduced — every sample counts once, nothing is padded.
+public final class Evaluator {
+    public let model: Sequential
+    public let loss: Loss
+    public let communicator: Communicator
+    public let batchSize: Int
+    private var labels: [Int32]
+
+    public init(model: Sequential, loss: Loss, communicator: Communicator, batchSize: Int) {
+        self.model = model
+        self.loss = loss
+        self.communicator = communicator
+        self.batchSize = batchSize
+        labels = [Int32](repeating: 0, count: batchSize)
+    }
+
+    /// Mean loss, accuracy (fraction correct; 0 for regression) and sample count over `dataset`.
+    public func evaluate(_ dataset: Dataset) throws -> (loss: Double, accuracy: Double, count: Int) {
+        let n = dataset.count
+        let rank = communicator.rank, world = communicator.worldSize
+        let lower = rank * n / world, upper = (rank + 1) * n / world
+        var totals = [0.0, 0.0, 0.0]
+        var start = lower
+        while start < upper {
+            let rows = min(batchSize, upper - start)
+            // The dataset's rows are contiguous: evaluate them in place, without a copy.
+            let input = Matrix(base: dataset.features.baseAddress! + start * dataset.featureCount,
+                               rows: rows, columns: dataset.featureCount)
+            let output = model.forward(input, context: .evaluation)
+            let result: LossResult
+            if dataset.targetWidth > 0 {
+                let targets = Matrix(base: dataset.targetValues!.baseAddress! + start * dataset.targetWidth,
+                                     rows: rows, columns: dataset.targetWidth)
+                result = loss.evaluate(output: output, targets: .values(targets), gradient: nil, scale: 1)
+            } else {
+                for row in 0..<rows { labels[row] = dataset.labels[start + row] }
+                result = labels.withUnsafeBufferPointer {
+                    loss.evaluate(output: output, targets: .classes($0.baseAddress!), gradient: nil, scale: 1)
+                }
+            }
+            totals[0] += result.sum
+            totals[1] += Double(result.correct)
+            totals[2] += Double(rows)
+            start += rows
+        }
+        try communicator.allReduceSum(&totals)
+        return (totals[0] / max(totals[2], 1), totals[1] / max(totals[2], 1), Int(totals[2]))
+    }
+}
