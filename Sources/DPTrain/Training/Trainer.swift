@@ -42,6 +42,11 @@ public final class Trainer {
     public var stopCondition: ((EvaluationResult, TrainingState) -> String?)?
     /// Seconds spent in each phase of the step on this rank (for `bench`).
     public private(set) var timings = StepTimings()
+    /// Called after every optimizer step with the step count (benchmarks reset timings here).
+    public var afterStep: ((Int) -> Void)?
+
+    /// Clears ``timings`` (for example after warm-up steps).
+    public func resetTimings() { timings = StepTimings() }
 
     public init(config: TrainingConfig, communicator: Communicator, data: TrainingData,
                 model: Sequential, loss: Loss, optimizer: Optimizer, plan: TrainingPlan,
@@ -125,12 +130,16 @@ public final class Trainer {
                 * (plateau?.learningRate(at: 0) ?? 1)
             let measureNoise = train.noiseEvery > 0 && state.step % train.noiseEvery == 0
                 && count == decomposition.global && decomposition.micro < count
+            let stepStart = communicator.wallTime()
             let result = try step(count: count, decomposition: decomposition, learningRate: learningRate,
                                   measureNoise: measureNoise)
+            timings.wall += communicator.wallTime() - stepStart
+            timings.samples += count
             state.cursor += count
             state.samples += count
             state.step += 1
             interval.add(result)
+            afterStep?(state.step)
             if state.step % train.logEvery == 0 {
                 try logStep(learningRate: learningRate, decomposition: decomposition, count: count,
                             interval: &interval, gradientNorm: result.gradientNorm)
@@ -488,7 +497,11 @@ public struct StepTimings: Equatable, Sendable {
     public var backward = 0.0
     public var communication = 0.0
     public var optimizer = 0.0
+    /// Whole steps, start to end (includes everything above).
+    public var wall = 0.0
+    /// Optimizer steps and samples they used.
     public var steps = 0
+    public var samples = 0
 }
 
 /// Test and validation metrics at one point of training.

@@ -1,0 +1,56 @@
+import ArgumentParser
+import DPTrain
+import Foundation
+
+/// `dptrain bench [CONFIG]` — GEMM, all-reduce and training-step measurements.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure GEMM speed, all-reduce time and the training-step breakdown of a config.",
+        discussion: """
+            Run it like training (alone, or under mpirun / launch/bench). It reports:
+            the BLAS kernel set in use; GFLOP/s of cblas_sgemm at the model's own shapes; the \
+            MPI all-reduce time and bandwidth for the model's gradient size; and, per rank, the \
+            time per optimizer step spent in data, forward, backward, exposed communication \
+            and optimizer, with steady-state samples/s (after --warmup steps). With --predict, \
+            an α-β model extrapolates the step time to W = 2 … 1024 ranks.
+            """)
+
+    @Argument(help: "The YAML config to measure.")
+    var config: String = "configs/bench-mlp.yaml"
+
+    @Argument(help: "Overrides, each key.path=value.")
+    var overrides: [String] = []
+
+    @Option(help: "Measured optimizer steps.")
+    var steps: Int = 100
+
+    @Option(help: "Steps run before measuring.")
+    var warmup: Int = 20
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    @Flag(help: "Predict step time and scaling efficiency for W = 2 … 1024.")
+    var predict = false
+
+    func validate() throws {
+        guard steps > 0 else { throw ValidationError("--steps must be positive (got \(steps))") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be ≥ 0 (got \(warmup))") }
+    }
+
+    func run() throws {
+        try CollectiveRun.run { communicator in
+            let benchOverrides = ["train.max_steps=\(warmup + steps)", "train.epochs=100000", "train.eval_every=0",
+                                  "train.log_every=100000000", "train.noise_every=0", "train.checkpoint.every=0"]
+            let config = try TrainingConfig.load(file: self.config, overrides: overrides + benchOverrides)
+            let builder = try RunBuilder(config: config, communicator: communicator)
+            let decomposition = try builder.makePlan().phases[0]
+            let report = try BenchReport.measure(builder: builder, decomposition: decomposition,
+                                                 warmup: warmup, steps: steps, communicator: communicator)
+            guard communicator.isRoot else { return }
+            print(json ? report.json : report.table)
+            if predict, !json { print(report.prediction) }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import DPTrain
+import Foundation
+
+/// The measurements of `dptrain bench` and their presentation.
+struct BenchReport {
+    var kernels: String
+    var worldSize: Int
+    var decomposition: BatchDecomposition
+    var parameters: Int
+    var gemm: [GEMMBenchmark.Result]
+    /// GEMM seconds per optimizer step on one rank: Σ shapes × K.
+    var gemmPerStep: Double
+    var allReduce: AllReduceBenchmark.Result?
+    var allReduceSmall: AllReduceBenchmark.Result?
+    /// Per rank: seconds per step in data, forward, backward, communication, optimizer, whole step.
+    var phases: [[Double]]
+    var samplesPerSecond: Double
+
+    static let phaseNames = ["data", "forward", "backward", "communication", "optimizer", "step"]
+
+    static func measure(builder: RunBuilder, decomposition: BatchDecomposition, warmup: Int, steps: Int,
+                        communicator: Communicator) throws -> BenchReport {
+        // 1. GEMM at the model's shapes, every rank at once (as in training).
+        var shapes: [GEMMBenchmark.Shape] = []
+        for layer in builder.model.layers {
+            if let dense = layer as? Dense {
+                shapes += GEMMBenchmark.denseShapes(name: dense.name, inputs: dense.inputSize, outputs: dense.outputSize,
+                                                    micro: decomposition.micro, inputGradient: dense.needsInputGradient)
+            }
+        }
+        try communicator.barrier()
+        let gemm = GEMMBenchmark.run(shapes)
+        let gemmPerStep = gemm.reduce(0) { $0 + $1.seconds } * Double(decomposition.accumulation)
+
+        // 2. All-reduce of the gradient, and of one float (latency).
+        let parameters = builder.model.parameterCount
+        var allReduce: AllReduceBenchmark.Result?
+        var small: AllReduceBenchmark.Result?
+        if communicator.worldSize > 1 {
+            allReduce = try AllReduceBenchmark.run(communicator: communicator, floats: parameters)
+            small = try AllReduceBenchmark.run(communicator: communicator, floats: 1, repetitions: 200)
+        }
+
+        // 3. Training steps, timed after the warm-up.
+        let trainer = try builder.makeTrainer(writeRunDirectory: false)
+        trainer.afterStep = { [unowned trainer] step in if step == warmup { trainer.resetTimings() } }
+        try trainer.run()
+        let timings = trainer.timings
+        let count = Double(max(timings.steps, 1))
+        let mine = [timings.data, timings.forward, timings.backward, timings.communication, timings.optimizer,
+                    timings.wall].map { $0 / count }
+        var all = [Double](repeating: 0, count: mine.count * communicator.worldSize)
+        for (index, value) in mine.enumerated() { all[communicator.rank * mine.count + index] = value }
+        try communicator.allReduceSum(&all)
+        let phases = (0..<communicator.worldSize).map { Array(all[($0 * mine.count)..<(($0 + 1) * mine.count)]) }
+        var wall = [timings.wall]
+        try communicator.allReduceMax(&wall)
+        let environment = ProcessInfo.processInfo.environment
+        let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
+        return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
+                           parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
+                           allReduceSmall: small, phases: phases,
+                           samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
+    }
+
+    private static func ms(_ seconds: Double) -> String { Format.fixed(seconds * 1000, 3) }
+
+    var table: String {
+        var lines = ["dptrain bench | \(worldSize) rank\(worldSize == 1 ? "" : "s") | OpenBLAS kernels \(kernels), "
+                        + "\(BLASRuntime.threadCount) thread(s) per rank | \(decomposition) | \(Format.grouped(Double(parameters))) parameters",
+                     "", "GEMM at the model's shapes (rank 0; C[m×n] += op(A)[m×k]·op(B)[k×n]):",
+                     "  shape                        m      n      k     ms   GFLOP/s"]
+        for result in gemm {
+            lines.append("  " + result.shape.label.padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: " %6d %6d %6d %7.3f %8.1f", result.shape.m, result.shape.n, result.shape.k,
+                         result.seconds * 1000, result.gflops))
+        }
+        let flops = gemm.reduce(0) { $0 + $1.shape.flops } * Double(decomposition.accumulation)
+        lines.append("  per optimizer step: \(BenchReport.ms(gemmPerStep)) ms of GEMM (K = \(decomposition.accumulation)), "
+            + "\(Format.fixed(flops / gemmPerStep / 1e9, 1)) GFLOP/s overall")
+        if let allReduce, let small = allReduceSmall {
+            lines += ["", "All-reduce (sum, in place, \(worldSize) ranks):",
+                      "  \(Format.grouped(Double(allReduce.floats))) floats (\(Format.fixed(allReduce.bytes / 1e6, 2)) MB): "
+                        + "\(BenchReport.ms(allReduce.seconds)) ms, algorithm bandwidth \(Format.fixed(allReduce.algorithmBandwidth, 2)) GB/s, "
+                        + "bus bandwidth \(Format.fixed(allReduce.busBandwidth, 2)) GB/s",
+                      "  1 float (latency): \(Format.fixed(small.seconds * 1e6, 1)) µs"]
+        }
+        lines += ["", "Training step (ms per optimizer step, steady state):",
+                  "  rank " + BenchReport.phaseNames.map { $0.padding(toLength: 15, withPad: " ", startingAt: 0) }.joined()]
+        for (rank, values) in phases.enumerated() {
+            lines.append("  " + String(rank).padding(toLength: 5, withPad: " ", startingAt: 0)
+                + values.map { BenchReport.ms($0).padding(toLength: 15, withPad: " ", startingAt: 0) }.joined())
+        }
+        let step = phases[0][5]
+        lines.append("  step / GEMM time = \(Format.fixed(step / gemmPerStep, 3)); exposed communication "
+            + "\(BenchReport.ms(phases[0][3])) ms" + (allReduce.map { " (raw all-reduce \(BenchReport.ms($0.seconds)) ms)" } ?? ""))
+        lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s")
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        var fields: [String] = [
+            "\"kernels\":\"\(kernels)\"", "\"world\":\(worldSize)", "\"global_batch\":\(decomposition.global)",
+            "\"micro_batch\":\(decomposition.micro)", "\"accumulation\":\(decomposition.accumulation)",
+            "\"parameters\":\(parameters)", "\"gemm_seconds_per_step\":\(gemmPerStep)",
+            "\"samples_per_second\":\(samplesPerSecond)",
+        ]
+        fields.append("\"gemm\":[" + gemm.map {
+            "{\"shape\":\"\($0.shape.label)\",\"m\":\($0.shape.m),\"n\":\($0.shape.n),\"k\":\($0.shape.k),\"seconds\":\($0.seconds),\"gflops\":\($0.gflops)}"
+        }.joined(separator: ",") + "]")
+        if let allReduce, let small = allReduceSmall {
+            fields.append("\"allreduce\":{\"floats\":\(allReduce.floats),\"seconds\":\(allReduce.seconds),"
+                + "\"bus_bandwidth_gbs\":\(allReduce.busBandwidth),\"latency_seconds\":\(small.seconds)}")
+        }
+        fields.append("\"ranks\":[" + phases.map { values in
+            "{" + zip(BenchReport.phaseNames, values).map { "\"\($0)_seconds\":\($1)" }.joined(separator: ",") + "}"
+        }.joined(separator: ",") + "]")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// The α-β prediction table (see ``ScalingModel``).
+    var prediction: String {
+        let rank0 = phases[0]
+        let perSample = (rank0[0] + rank0[1] + rank0[2]) / Double(decomposition.micro * decomposition.accumulation)
+        let model = ScalingModel(computePerSample: perSample, optimizerSeconds: rank0[4],
+                                 gradientBytes: Double(parameters) * 4)
+        var networks = [ScalingModel.Network.ethernet10, .infiniband100]
+        if let allReduce, let small = allReduceSmall {
+            networks.insert(.measured(smallSeconds: small.seconds, largeSeconds: allReduce.seconds,
+                                      largeBytes: allReduce.bytes), at: 0)
+        }
+        var lines = ["", "Predicted scaling (α-β model; compute \(Format.fixed(perSample * 1e6, 2)) µs/sample, "
+            + "optimizer \(BenchReport.ms(rank0[4])) ms/step, gradient \(Format.fixed(Double(parameters) * 4 / 1e6, 2)) MB):"]
+        for network in networks {
+            lines.append("  \(network.name): α = \(Format.fixed(network.alpha * 1e6, 2)) µs, "
+                + "1/β = \(Format.fixed(1 / network.beta / 1e9, 2)) GB/s")
+            lines.append("      W   fixed global batch \(decomposition.global): step ms  samples/s  eff.   | fixed per-rank batch \(decomposition.micro): step ms  samples/s  eff.")
+            var ranks = 2
+            while ranks <= 1024 {
+                let global = model.predict(network: network, ranks: ranks,
+                                           samplesPerRank: Double(decomposition.global) / Double(ranks))
+                let local = model.predict(network: network, ranks: ranks, samplesPerRank: Double(decomposition.micro))
+                lines.append(String(format: "   %5d   %38.3f %10.0f %5.1f%%   | %36.3f %10.0f %5.1f%%", ranks,
+                                    global.stepSeconds * 1000, global.samplesPerSecond, global.efficiency * 100,
+                                    local.stepSeconds * 1000, local.samplesPerSecond, local.efficiency * 100))
+                ranks *= 2
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
