@@ -35,6 +35,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
+            try ConfigAgreement.check(config, communicator: communicator)
             let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(nil) } : nil
             let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
             let directory = URL(fileURLWithPath: config.output)

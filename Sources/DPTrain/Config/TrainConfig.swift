@@ -31,6 +31,8 @@ public struct TrainConfig: Equatable, Sendable {
     public var checkReplicasEvery: Int
     /// Samples per evaluation micro-batch.
     public var evalBatch: Int
+    /// End the job when no step or evaluation completes for this many seconds (0 = off).
+    public var stallTimeout: Double
 
     init(_ reader: ConfigReader, microBatch: Int) throws {
         epochs = try reader.double("epochs", default: 10, allowed: "a number of epochs > 0", where: { $0 > 0 })
@@ -55,5 +57,6 @@ public struct TrainConfig: Equatable, Sendable {
         gradientNoiseGamma = try noise.double("gamma", default: 0.55, allowed: "an exponent ≥ 0", where: { $0 >= 0 })
         checkReplicasEvery = try reader.int("check_replicas_every", default: 0, allowed: "updates ≥ 0", where: { $0 >= 0 })
         evalBatch = try reader.int("eval_batch", default: max(microBatch, 500), allowed: "a batch ≥ 1", where: { $0 >= 1 })
+        stallTimeout = try reader.double("stall_timeout", default: 300, allowed: "seconds ≥ 0", where: { $0 >= 0 })
     }
 }

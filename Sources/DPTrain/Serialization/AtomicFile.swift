@@ -3,7 +3,9 @@ import Foundation
 /// Writes a file so that readers see either the old contents or the complete new ones:
 /// write `name.tmp`, fsync it, rename over `name`, fsync the directory.
 public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
+    /// `delayBeforeRename` (seconds, tests only) widens the window between the complete
+    /// temporary file and the rename, so a test can kill the process inside it.
+    public static func write(_ data: Data, to url: URL, delayBeforeRename: Double = 0) throws {
         let temporary = url.appendingPathExtension("tmp")
         let path = temporary.path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -25,6 +27,7 @@ public enum AtomicFile {
             unlink(path)
             throw RunDirectoryError.notWritable(path: url.path)
         }
+        if delayBeforeRename > 0 { Thread.sleep(forTimeInterval: delayBeforeRename) }
         guard rename(path, url.path) == 0 else {
             unlink(path)
             throw RunDirectoryError.notWritable(path: url.path)

@@ -36,10 +36,10 @@ public final class RunDirectory {
     /// Writes `checkpoint` atomically as `checkpoints/step-<step>.ckpt` and deletes all but the
     /// newest `keep`. Returns the file's path relative to the run directory.
     @discardableResult
-    public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int) throws -> String {
+    public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int, testDelay: Double = 0) throws -> String {
         let name = String(format: "step-%09d.ckpt", step)
         let file = url.appendingPathComponent("checkpoints").appendingPathComponent(name)
-        try AtomicFile.write(try checkpoint.serialized(), to: file)
+        try AtomicFile.write(try checkpoint.serialized(), to: file, delayBeforeRename: testDelay)
         let files = RunDirectory.checkpointFiles(in: url)
         for old in files.dropLast(keep) { try? FileManager.default.removeItem(at: old) }
         return "checkpoints/\(name)"

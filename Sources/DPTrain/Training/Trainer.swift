@@ -34,6 +34,8 @@ public final class Trainer {
     private var rowCapacity: Int
     private var bestParameters: UnsafeMutableBufferPointer<Float>?
     private let evaluator: Evaluator
+    private let faults = FaultInjection.fromEnvironment()
+    private var watchdog: Watchdog?
     private var startWallTime: Double
     /// Name of the newest checkpoint this run wrote or resumed from.
     public internal(set) var lastCheckpointName: String?
@@ -96,12 +98,18 @@ public final class Trainer {
         var stopReason: String?
         var lastEvaluationProgress = -1.0
         var lastEvaluation: EvaluationResult?
+        if config.train.stallTimeout > 0 {
+            watchdog = Watchdog(timeout: config.train.stallTimeout,
+                                label: "rank \(communicator.rank) of \(communicator.worldSize)")
+        }
+        defer { watchdog?.stop() }
 
         while true {
             let progress = state.progress(sampleCount: sampleCount)
             if progress + 1e-12 >= state.nextEvaluation {
                 lastEvaluation = try evaluateAndLog(progress: progress, interval: &interval)
                 lastEvaluationProgress = progress
+                watchdog?.beat()
                 while state.nextEvaluation <= progress + 1e-12 { state.nextEvaluation += train.evalEvery }
                 if let evaluation = lastEvaluation, let reason = try observeEarlyStopping(evaluation) {
                     stopReason = reason
@@ -135,6 +143,7 @@ public final class Trainer {
                                   measureNoise: measureNoise)
             timings.wall += communicator.wallTime() - stepStart
             timings.samples += count
+            watchdog?.beat()
             state.cursor += count
             state.samples += count
             state.step += 1
@@ -194,7 +203,8 @@ public final class Trainer {
         guard force || progress + 1e-12 >= state.nextCheckpoint else { return }
         while state.nextCheckpoint <= progress + 1e-12 { state.nextCheckpoint += config.train.checkpointEvery }
         if let runDirectory {
-            let name = try runDirectory.writeCheckpoint(makeCheckpoint(), step: state.step, keep: config.train.checkpointKeep)
+            let name = try runDirectory.writeCheckpoint(makeCheckpoint(), step: state.step, keep: config.train.checkpointKeep,
+                                                        testDelay: faults.checkpointDelay)
             lastCheckpointName = name
         }
     }
@@ -248,6 +258,13 @@ public final class Trainer {
                 smallBatch = rows
             }
             t0 = clock.wallTime()
+        }
+        if faults.stepDelay > 0 { Thread.sleep(forTimeInterval: faults.stepDelay) }
+        if let stall = faults.stall, stall.step == state.step + 1, stall.rank == communicator.rank {
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
+        if faults.poisons(step: state.step + 1, rank: communicator.rank) {
+            store.gradients[0] = .nan
         }
         try communicator.allReduceSum(store.gradients)
         var t1 = clock.wallTime()

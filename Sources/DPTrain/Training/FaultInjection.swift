@@ -1,0 +1,52 @@
+import Foundation
+
+/// Test-only faults, set through the environment variable `DPTRAIN_FAULT` (comma-separated):
+///
+/// - `nan@S` or `nan@S:R` — the local gradient of rank R (default: every rank) becomes NaN at
+///   step S (1-based), before the all-reduce;
+/// - `nan-from@S` — every step from S on is NaN (a diverging run);
+/// - `stall@S:R` — rank R sleeps forever before step S;
+/// - `slow-steps@MS` — every step sleeps MS milliseconds (so a test can kill a run mid-way);
+/// - `slow-checkpoint@SECONDS` — a checkpoint write pauses that long between writing the
+///   temporary file and renaming it (to kill a run inside the write).
+///
+/// The test suite uses these to prove the failure handling; they are never set in normal runs.
+public struct FaultInjection: Equatable, Sendable {
+    public var nanSteps: [(step: Int, rank: Int?)] = []
+    public var nanFrom: Int?
+    public var stall: (step: Int, rank: Int)?
+    public var checkpointDelay: Double = 0
+    public var stepDelay: Double = 0
+
+    public static func == (lhs: FaultInjection, rhs: FaultInjection) -> Bool {
+        lhs.nanSteps.map(\.step) == rhs.nanSteps.map(\.step) && lhs.nanFrom == rhs.nanFrom
+            && lhs.stall?.step == rhs.stall?.step && lhs.checkpointDelay == rhs.checkpointDelay
+    }
+
+    /// Faults from `DPTRAIN_FAULT` (none when unset).
+    public static func fromEnvironment() -> FaultInjection {
+        guard let text = ProcessInfo.processInfo.environment["DPTRAIN_FAULT"] else { return FaultInjection() }
+        var faults = FaultInjection()
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "@", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            let arguments = parts[1].split(separator: ":").map(String.init)
+            let first = Int(arguments[0]), second = arguments.count > 1 ? Int(arguments[1]) : nil
+            switch parts[0] {
+            case "nan": if let first { faults.nanSteps.append((first, second)) }
+            case "nan-from": faults.nanFrom = first
+            case "stall": if let first { faults.stall = (first, second ?? 0) }
+            case "slow-checkpoint": faults.checkpointDelay = Double(arguments[0]) ?? 0
+            case "slow-steps": faults.stepDelay = (Double(arguments[0]) ?? 0) / 1000
+            default: continue
+            }
+        }
+        return faults
+    }
+
+    /// True when rank `rank`'s gradient must be poisoned at (1-based) step `step`.
+    public func poisons(step: Int, rank: Int) -> Bool {
+        if let nanFrom, step >= nanFrom { return true }
+        return nanSteps.contains { $0.step == step && ($0.rank == nil || $0.rank == rank) }
+    }
+}

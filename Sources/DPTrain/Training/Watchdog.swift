@@ -1,0 +1,57 @@
+import Foundation
+
+/// Ends the process when training makes no progress for `timeout` seconds (DESIGN §3.8:
+/// no job may hang a cluster allocation).
+///
+/// The training loop calls ``beat()`` after every step and evaluation; a background thread
+/// checks once per second. On a stall it prints one message naming the rank and the timeout
+/// and exits the process with status 3; the MPI launcher then ends the other ranks. (A
+/// process exit, not `MPI_Abort`, because MPI is initialised for the main thread only.)
+public final class Watchdog: @unchecked Sendable {
+    public let timeout: Double
+    private let lock = NSLock()
+    private var lastBeat = Date()
+    private var stopped = false
+    private let label: String
+
+    /// Starts watching; `label` prefixes the message (for example "rank 1 of 2").
+    public init(timeout: Double, label: String) {
+        self.timeout = timeout
+        self.label = label
+        let thread = Thread { [weak self] in
+            while true {
+                Thread.sleep(forTimeInterval: 1)
+                guard let self else { return }
+                if self.checkStalled() { break }
+            }
+        }
+        thread.start()
+    }
+
+    /// Records progress.
+    public func beat() {
+        lock.lock()
+        lastBeat = Date()
+        lock.unlock()
+    }
+
+    /// Stops watching (training finished).
+    public func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    private func checkStalled() -> Bool {
+        lock.lock()
+        let idle = Date().timeIntervalSince(lastBeat)
+        let done = stopped
+        lock.unlock()
+        if done { return true }
+        guard idle > timeout else { return false }
+        let message = "error (\(label)): no training step completed in \(Int(timeout)) s (train.stall_timeout); "
+            + "a rank is stuck or died — ending the job. Resume with --resume from the last checkpoint.\n"
+        FileHandle.standardError.write(Data(message.utf8))
+        _exit(3)
+    }
+}
