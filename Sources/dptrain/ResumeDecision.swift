@@ -4,10 +4,12 @@ import Foundation
 /// What `train --resume` does with the run directory, decided on rank 0 and shared.
 enum ResumeDecision {
     /// Keys that may change between the interrupted run and the resumed one: how the work is
-    /// split (W, m) and how it is logged, never what is computed.
+    /// split (W, m), how it is logged and checkpointed, and when it stops (max_steps) — never what
+    /// a step computes.
     static func mayDiffer(_ path: String) -> Bool {
-        path == "batch.micro" || path.hasPrefix("train.log_every") || path.hasPrefix("train.eval_batch")
-            || path.hasPrefix("train.check_replicas_every") || path.hasPrefix("train.checkpoint")
+        let free = ["batch.micro", "train.max_steps", "train.log_every", "train.eval_every", "train.eval_batch",
+                    "train.noise_every", "train.check_replicas_every", "train.stall_timeout", "train.checkpoint"]
+        return free.contains { path == $0 || path.hasPrefix($0 + ".") }
     }
 
     /// Finds the checkpoint to resume from (nil: start afresh) and tells the user what happens.

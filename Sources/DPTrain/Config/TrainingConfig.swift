@@ -75,4 +75,11 @@ public struct TrainingConfig: Equatable, Sendable {
 
     /// The resolved configuration as YAML text.
     public var resolvedYAML: String { resolved.yaml() }
+
+    /// The resolved configuration without `output`: what the trained weights depend on (saved in
+    /// `final.safetensors` metadata, so the same run written to two places gives the same bytes).
+    public var resolvedYAMLWithoutOutput: String {
+        guard case let .map(entries, line) = resolved else { return resolvedYAML }
+        return ConfigValue.map(entries.filter { $0.key != "output" }, line: line).yaml()
+    }
 }

@@ -496,7 +496,7 @@ public final class Trainer {
             try runDirectory.log.write(record)
             try runDirectory.writeFinal(store: model.store, metadata: [
                 "format": "dptrain",
-                "config": config.resolvedYAML,
+                "config": config.resolvedYAMLWithoutOutput,
                 "step": String(state.step),
                 "samples": String(state.samples),
                 "epoch": String(summary.epochs),
