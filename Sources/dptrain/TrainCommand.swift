@@ -32,11 +32,15 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only the final summary (rank 0).")
     var quiet = false
 
+    @Flag(help: "On a terminal, also print the step log lines that the progress bar replaces.")
+    var verbose = false
+
     func run() throws {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             try ConfigAgreement.check(config, communicator: communicator)
-            let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(nil) } : nil
+            let display = communicator.isRoot && !quiet ? ProgressDisplay(verbose: verbose) : nil
+            let printer: ((String) -> Void)? = display.map { display in { display.line($0) } }
             let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
             let directory = URL(fileURLWithPath: config.output)
             var finished = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
@@ -64,7 +68,9 @@ struct TrainCommand: ParsableCommand {
             }
             let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot, resume: point)
             trainer.printer = printer
+            if let display { trainer.onProgress = { display.step($0) } }
             let summary = try trainer.run()
+            display?.finish()
             if communicator.isRoot {
                 print(Banner.summary(summary, runDirectory: config.output))
             }
