@@ -53,11 +53,11 @@ struct TrainCommand: ParsableCommand {
             var point: ResumePoint?
             if resume {
                 point = try ResumeDecision.prepare(config: config, sampleCount: builder.data.train.count,
-                                                   communicator: communicator, say: say)
-                if finished[0] > 0, let point, point.checkpoint.header.state.progress(sampleCount: builder.data.train.count)
-                    + 1e-9 >= config.train.epochs || finished[0] > 0 && point == nil {
+                                                   communicator: communicator, finished: finished[0] > 0, say: say)
+                if finished[0] > 0 {
                     say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
-                        + "Start a new one with another 'output' or without --resume.")
+                        + "Its weights are \(config.output)/final.safetensors. "
+                        + "To train again, use another 'output' or replace it (launch/train --fresh, or dptrain train without --resume).")
                     return
                 }
             } else if communicator.isRoot, FileManager.default.fileExists(atPath: directory.path) {
