@@ -46,6 +46,7 @@ struct TrainCommand: ParsableCommand {
             var finished = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
             try communicator.allReduceMax(&finished)
             let builder = try RunBuilder(config: config, communicator: communicator)
+            _ = try builder.makePlan()  // every check before anything in the run directory changes
             if let printer {
                 printer(try Banner.lines(config: config, configFile: self.config, builder: builder,
                                      communicator: communicator).joined(separator: "\n"))
