@@ -64,11 +64,10 @@ struct ExportCommand: ParsableCommand {
             "samples": String(header.state.samples),
             "epoch": String(Double(header.state.epoch)),
         ]
-        let config = try? TrainingConfig(ConfigValue.parse(yaml: header.config, file: checkpoint))
-        if let config {
-            metadata["config"] = config.resolvedYAMLWithoutOutput
-            if let data = try? DataPreparation.load(config.data, seed: config.seed) {
-                metadata["epoch"] = String(header.state.progress(sampleCount: data.train.count))
+        if let config = CheckpointConfig(header: header, file: checkpoint) {
+            metadata["config"] = config.config.resolvedYAMLWithoutOutput
+            if let epoch = config.epoch {
+                metadata["epoch"] = String(epoch)
             } else if header.state.cursor > 0 {
                 FileHandle.standardError.write(Data(("note: the config's training data cannot be read here, so the "
                     + "exported epoch is \(header.state.epoch) (whole epochs; \(header.state.cursor) samples into the next)\n").utf8))
@@ -81,5 +80,21 @@ struct ExportCommand: ParsableCommand {
         }
         print("exported \(header.tensors.count) tensors, \(Format.grouped(Double(header.parameterCount))) parameters "
             + "(\(best ? "best" : "step \(header.state.step)")) from \(checkpoint) to \(to)")
+    }
+}
+
+/// A checkpoint's saved config, parsed, and its fractional epoch e + c/N when the config's
+/// training data can be read here (N is its sample count after the validation split).
+struct CheckpointConfig {
+    var config: TrainingConfig
+    var epoch: Double?
+
+    /// Nil when the saved config does not parse with this dptrain.
+    init?(header: Checkpoint.Header, file: String) {
+        guard let config = try? TrainingConfig(ConfigValue.parse(yaml: header.config, file: file)) else { return nil }
+        self.config = config
+        if let data = try? DataPreparation.load(config.data, seed: config.seed), data.train.count > 0 {
+            epoch = header.state.progress(sampleCount: data.train.count)
+        }
     }
 }

@@ -83,10 +83,12 @@ struct FileSummary {
         var hasBestParameters: Bool?
         var step: Int?
         var samples: Int?
-        /// Checkpoints: the epoch index and the samples of it already used; safetensors: the
-        /// fractional epoch from the metadata.
+        /// Fractional epoch: from the metadata (safetensors), or e + cursor/N for checkpoints
+        /// when the config's training data can be read here (nil otherwise).
         var epoch: Double?
         var epochCursor: Int?
+        /// Checkpoints: the epoch index e (the fractional epoch is e + cursor/N).
+        var epochIndex: Int?
         var worldSize: Int?
         var config: String?
         var metadata: [String: String] = [:]
@@ -139,7 +141,8 @@ struct FileSummary {
         value.hasBestParameters = header.hasBestParameters
         value.step = header.state.step
         value.samples = header.state.samples
-        value.epoch = Double(header.state.epoch)
+        value.epochIndex = header.state.epoch
+        value.epoch = CheckpointConfig(header: header, file: file)?.epoch
         value.epochCursor = header.state.cursor
         value.worldSize = header.worldSize
         value.config = header.config
@@ -224,12 +227,13 @@ extension FileSummary.Value {
         func field(_ name: String, _ text: String) { lines.append(name.padding(toLength: 12, withPad: " ", startingAt: 0) + text) }
         field("file", file)
         field("format", format + (version.map { ", version \($0)" } ?? "") + (writer.map { " (written by \($0))" } ?? ""))
-        field("checksum", verdict)
+        field("verified", verdict)
         if let step {
             var progress = "step \(step)"
             if let samples { progress += ", \(Format.grouped(Double(samples))) samples" }
-            if let epoch, let epochCursor {
-                progress += ", epoch \(Int(epoch)) (\(epochCursor) samples into it)"
+            if let epochCursor, let epochIndex {
+                progress += ", epoch " + (epoch.map { Format.fixed($0, 4) + " (" } ?? "")
+                    + "index \(epochIndex), \(epochCursor) samples into it" + (epoch == nil ? "" : ")")
             } else if let epoch {
                 progress += ", epoch \(Format.fixed(epoch, 4))"
             }
@@ -287,12 +291,13 @@ extension FileSummary.Value {
         if let step { object["step"] = step }
         if let samples { object["samples"] = samples }
         if let epoch { object["epoch"] = epoch }
+        if let epochIndex { object["epoch_index"] = epochIndex }
         if let epochCursor { object["epoch_cursor"] = epochCursor }
         if let worldSize { object["world_size"] = worldSize }
         if let config { object["config"] = config }
         if !metadata.isEmpty { object["metadata"] = metadata }
         object["non_finite"] = nonFinite
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }
