@@ -19,7 +19,8 @@ struct InspectCommand: ParsableCommand {
             Examples:
               dptrain inspect runs/smoke/checkpoints/step-000000640.ckpt
               dptrain inspect runs/smoke/final.safetensors --json
-            """)
+            """,
+        aliases: ["inspect-checkpoint"])
 
     @Argument(help: "A checkpoint (.ckpt) or safetensors file.")
     var file: String

@@ -131,4 +131,23 @@ struct InspectCommandTests {
         #expect(notWeights.status == 1)
         #expect(notWeights.error.hasPrefix("error: \(yaml.path) is not a valid safetensors file"), "\(notWeights.error)")
     }
+
+    @Test("help lists inspect and export; inspect without a file and export without --to are usage errors")
+    func usage() throws {
+        let help = try CommandRunner.dptrain(["--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("inspect") && help.output.contains("Summarise and verify a checkpoint"))
+        #expect(help.output.contains("export") && help.output.contains("Write a checkpoint's parameters as a safetensors file"))
+        let inspectHelp = try CommandRunner.dptrain(["inspect", "--help"])
+        #expect(inspectHelp.output.contains("--json") && inspectHelp.output.contains("--config"))
+        let noFile = try CommandRunner.dptrain(["inspect"])
+        #expect(noFile.status == 64, "\(noFile.combined)")
+        #expect(noFile.error.contains("Missing expected argument '<file>'"))
+        let noTarget = try CommandRunner.dptrain(["export", "x.ckpt"])
+        #expect(noTarget.status == 64, "\(noTarget.combined)")
+        #expect(noTarget.error.contains("Missing expected argument '--to <to>'"))
+        let alias = try CommandRunner.dptrain(["inspect-checkpoint", try SmokeRun.checkpoint().path])
+        #expect(alias.status == 0)
+        #expect(alias.output.contains("checksum ok"))
+    }
 }
