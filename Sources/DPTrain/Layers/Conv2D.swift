@@ -170,17 +170,17 @@ public final class Conv2D: Layer {
                         let iy = oy * s - p + i
                         let dst = out + oy * ow
                         guard iy >= 0 && iy < h else {
-                            for ox in 0..<ow { dst[ox] = 0 }
+                            dst.update(repeating: 0, count: ow)
                             continue
                         }
                         let src = plane + iy * w + (j - p)
-                        for ox in 0..<lo { dst[ox] = 0 }
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
                         if s == 1 {
-                            for ox in lo..<hi { dst[ox] = src[ox] }
+                            (dst + lo).update(from: src + lo, count: hi - lo)
                         } else {
                             for ox in lo..<hi { dst[ox] = src[ox * s] }
                         }
-                        for ox in hi..<ow { dst[ox] = 0 }
+                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
                     }
                     row += 1
                 }
