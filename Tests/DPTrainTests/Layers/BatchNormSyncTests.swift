@@ -89,6 +89,7 @@ struct BatchNormSyncTests {
         setup.load(into: synchronized)
         try step(synchronized, micro: micro, x: setup.x, dy: setup.dy, keys: setup.keys)
 
+        defer { withExtendedLifetime((reference, synchronized)) {} }
         assertClose(Array(synchronized.store.gradients), Array(reference.store.gradients).map(Double.init),
                     relative: 1e-4, absolute: 1e-6, "gradient, sync K=\(batch / micro) vs full batch")
         assertClose(Array(synchronized.store.values), Array(reference.store.values).map(Double.init),
@@ -110,6 +111,7 @@ struct BatchNormSyncTests {
         let ghost = makeModel(synchronized: false)
         setup.load(into: ghost)
         try step(ghost, micro: 2, x: setup.x, dy: setup.dy, keys: setup.keys)
+        defer { withExtendedLifetime((reference, ghost)) {} }
         let difference = zip(ghost.store.gradients, reference.store.gradients).map { abs($0 - $1) }.max() ?? 0
         #expect(difference > 1e-3)
     }
@@ -122,6 +124,7 @@ struct BatchNormSyncTests {
         // Channel 0 values 1, 3, 5, 7 (μ = 4, unbiased σ² = 20/3); channel 1 all 2.
         let input = TestMatrix(rows: 2, columns: 4, values: [1, 3, 2, 2, 5, 7, 2, 2])
         _ = model.forward(input.matrix, context: PassContext(training: true))
+        defer { withExtendedLifetime(model) {} }
         let mean = model.store.slice(named: "batchnorm.0.running_mean")!
         let variance = model.store.slice(named: "batchnorm.0.running_var")!
         assertClose(Array(UnsafeBufferPointer(start: model.store.values(of: mean), count: 2)), [0.4, 0.2],
