@@ -4,14 +4,44 @@
 ///     {dropout: 0.2}
 ///     {activation: tanh}          # standalone activation (also leaky_relu with slope)
 ///     {flatten: {}}   {softmax: {}}
+///
+/// Image layers (per-sample shapes flow as `[C, H, W]`; set `model.input: [1, 28, 28]`):
+///
+///     {conv2d: 32, kernel: 3, stride: 1, padding: 1, activation: relu, bias: false, init: he_normal}
+///         kernel: k or [kh, kw] (default 3); stride default 1; padding default 0;
+///         activation default identity; bias default true; init default he_normal
+///     {maxpool: 2}  {maxpool: 3, stride: 2}       stride defaults to the window
+///     {avgpool: 2}  {avgpool: 2, stride: 1}
+///     {global_avgpool: {}}                         [C, H, W] → [C]
+///     {batchnorm: {}}  {batchnorm: {sync: true, momentum: 0.1, eps: 1e-5}}
+///         per channel for [C, H, W], per feature for flat inputs; sync = global-batch statistics
+///     {layernorm: {}}  {layernorm: {eps: 1e-5}}     per sample over all its elements
+///     {residual: 64, stride: 1, sync: false}       basic ResNet block (two 3×3 conv + BN, ReLU),
+///                                                  1×1 projection shortcut when the shape changes
 public enum LayerConfig: Equatable, Sendable {
     case dense(units: Int, activation: ActivationConfig, initializer: String, bias: Bool, biasInit: Double)
     case dropout(rate: Double)
     case activation(ActivationConfig)
     case flatten
     case softmax
+    /// `{conv2d: O, kernel, stride, padding, activation, bias, init}`.
+    case conv2d(channels: Int, kernel: [Int], stride: Int, padding: Int, activation: ActivationConfig,
+                bias: Bool, initializer: String)
+    /// `{maxpool: k, stride}` (stride nil = k).
+    case maxPool(kernel: Int, stride: Int?)
+    /// `{avgpool: k, stride}` (stride nil = k).
+    case avgPool(kernel: Int, stride: Int?)
+    /// `{global_avgpool: {}}`.
+    case globalAvgPool
+    /// `{batchnorm: {sync, momentum, eps}}`.
+    case batchNorm(synchronized: Bool, momentum: Double, epsilon: Double)
+    /// `{layernorm: {eps}}`.
+    case layerNorm(epsilon: Double)
+    /// `{residual: O, stride, sync}`.
+    case residual(channels: Int, stride: Int, synchronized: Bool)
 
-    public static let kinds = ["dense", "dropout", "activation", "flatten", "softmax"]
+    public static let kinds = ["dense", "dropout", "activation", "flatten", "softmax", "conv2d", "maxpool",
+                               "avgpool", "global_avgpool", "batchnorm", "layernorm", "residual"]
     public static let activations = Activation.configNames
     public static let initializers = Initializer.configNames
 
@@ -40,6 +70,43 @@ public enum LayerConfig: Equatable, Sendable {
         case "flatten":
             _ = reader.raw("flatten")
             self = .flatten
+        case "conv2d":
+            let channels = try reader.int("conv2d", allowed: "a number of output channels ≥ 1", where: { $0 >= 1 })
+            let kernel = try reader.doubles("kernel", default: [3], allowed: "a kernel size k ≥ 1 or [kh, kw]",
+                                            where: { $0 >= 1 && $0 == $0.rounded() })
+            guard kernel.count == 1 || kernel.count == 2 else {
+                throw ConfigError.outOfRange(path: reader.path + ".kernel", line: nil, value: "\(kernel.map { Int($0) })",
+                                             allowed: "k or [kh, kw]")
+            }
+            let activation = try ActivationConfig(reader, key: "activation", default: "identity")
+            self = .conv2d(channels: channels, kernel: kernel.count == 1 ? [Int(kernel[0]), Int(kernel[0])] : kernel.map { Int($0) },
+                           stride: try reader.int("stride", default: 1, allowed: "a stride ≥ 1", where: { $0 >= 1 }),
+                           padding: try reader.int("padding", default: 0, allowed: "a padding ≥ 0", where: { $0 >= 0 }),
+                           activation: activation,
+                           bias: try reader.bool("bias", default: true),
+                           initializer: try reader.string("init", default: "he_normal", choices: LayerConfig.initializers))
+        case "maxpool", "avgpool":
+            let window = try reader.int(kind, allowed: "a window size ≥ 1", where: { $0 >= 1 })
+            let stride = reader.contains("stride")
+                ? try reader.int("stride", allowed: "a stride ≥ 1", where: { $0 >= 1 }) : nil
+            if stride == nil { _ = reader.raw("stride") }
+            self = kind == "maxpool" ? .maxPool(kernel: window, stride: stride) : .avgPool(kernel: window, stride: stride)
+        case "global_avgpool":
+            _ = reader.raw("global_avgpool")
+            self = .globalAvgPool
+        case "batchnorm":
+            let options = try reader.section("batchnorm")
+            self = .batchNorm(synchronized: try options.bool("sync", default: false),
+                              momentum: try options.double("momentum", default: 0.1, allowed: "a momentum in (0, 1]",
+                                                           where: { $0 > 0 && $0 <= 1 }),
+                              epsilon: try options.double("eps", default: 1e-5, allowed: "an epsilon > 0", where: { $0 > 0 }))
+        case "layernorm":
+            let options = try reader.section("layernorm")
+            self = .layerNorm(epsilon: try options.double("eps", default: 1e-5, allowed: "an epsilon > 0", where: { $0 > 0 }))
+        case "residual":
+            self = .residual(channels: try reader.int("residual", allowed: "a number of output channels ≥ 1", where: { $0 >= 1 }),
+                             stride: try reader.int("stride", default: 1, allowed: "a stride ≥ 1", where: { $0 >= 1 }),
+                             synchronized: try reader.bool("sync", default: false))
         default:
             _ = reader.raw("softmax")
             self = .softmax

@@ -1,8 +1,27 @@
 /// Builds a ``Sequential`` model from `model.layers` (DESIGN §4), checking shapes as it goes.
 ///
 /// Layer i of the list is named `<kind>.<i>` (`dense.1`, `dropout.2`), so parameter names are
-/// `dense.1.weight` `[out, in]` and `dense.1.bias` `[out]` — the safetensors names.
+/// `dense.1.weight` `[out, in]` and `dense.1.bias` `[out]` — the safetensors names. Image
+/// layers take and give `[C, H, W]` (conv2d, maxpool, avgpool, residual; global_avgpool gives
+/// `[C]`); a shape that does not fit throws an error naming `model.layers.<index>`.
 public enum ModelBuilder {
+    /// Throws unless `shape` is `[C, H, W]`.
+    private static func requireImage(_ shape: [Int], index: Int, kind: String) throws {
+        guard shape.count == 3 else {
+            throw ConfigError.inconsistent(message:
+                "model.layers.\(index) (\(kind)) needs an image input [C, H, W] but gets \(shape); "
+                + "set model.input to e.g. [1, 28, 28] and put \(kind) before any flatten/dense")
+        }
+    }
+
+    /// Throws unless a k×k window (after padding) fits `shape`'s height and width.
+    private static func requireFit(_ shape: [Int], kernel: [Int], padding: Int, index: Int, kind: String) throws {
+        guard shape[1] + 2 * padding >= kernel[0], shape[2] + 2 * padding >= kernel[1] else {
+            throw ConfigError.inconsistent(message:
+                "model.layers.\(index) (\(kind)): window \(kernel[0])×\(kernel[1]) with padding \(padding) does not fit its input \(shape)")
+        }
+    }
+
     public static func build(layers: [LayerConfig], inputShape: [Int]) throws -> Sequential {
         var shape = inputShape
         var built: [any Layer] = []
@@ -31,6 +50,46 @@ public enum ModelBuilder {
                     throw ConfigError.inconsistent(message: "model.layers.\(index) (softmax) needs a flat input; add {flatten: {}}")
                 }
                 built.append(Softmax(name: "softmax.\(index)", size: size))
+            case let .conv2d(channels, kernel, stride, padding, activation, bias, initializer):
+                try requireImage(shape, index: index, kind: "conv2d")
+                try requireFit(shape, kernel: kernel, padding: padding, index: index, kind: "conv2d")
+                let conv = Conv2D(name: "conv2d.\(index)", inputShape: shape, outputChannels: channels,
+                                  kernel: (kernel[0], kernel[1]), stride: stride, padding: padding,
+                                  activation: makeActivation(activation), usesBias: bias,
+                                  weightInitializer: try makeInitializer(initializer, path: "model.layers.\(index).init"))
+                built.append(conv)
+                shape = conv.outputShape
+            case let .maxPool(kernel, stride):
+                try requireImage(shape, index: index, kind: "maxpool")
+                try requireFit(shape, kernel: [kernel, kernel], padding: 0, index: index, kind: "maxpool")
+                let pool = MaxPool2D(name: "maxpool.\(index)", inputShape: shape, kernel: kernel, stride: stride)
+                built.append(pool)
+                shape = pool.outputShape
+            case let .avgPool(kernel, stride):
+                try requireImage(shape, index: index, kind: "avgpool")
+                try requireFit(shape, kernel: [kernel, kernel], padding: 0, index: index, kind: "avgpool")
+                let pool = AvgPool2D(name: "avgpool.\(index)", inputShape: shape, kernel: kernel, stride: stride)
+                built.append(pool)
+                shape = pool.outputShape
+            case .globalAvgPool:
+                try requireImage(shape, index: index, kind: "global_avgpool")
+                built.append(GlobalAvgPool(name: "global_avgpool.\(index)", inputShape: shape))
+                shape = [shape[0]]
+            case let .batchNorm(synchronized, momentum, epsilon):
+                guard (1...3).contains(shape.count) else {
+                    throw ConfigError.inconsistent(message:
+                        "model.layers.\(index) (batchnorm) needs an input of shape [C, H, W], [C, L] or [F], gets \(shape)")
+                }
+                built.append(BatchNorm(name: "batchnorm.\(index)", inputShape: shape, momentum: momentum,
+                                       epsilon: epsilon, synchronized: synchronized))
+            case let .layerNorm(epsilon):
+                built.append(LayerNorm(name: "layernorm.\(index)", shape: shape, epsilon: epsilon))
+            case let .residual(channels, stride, synchronized):
+                try requireImage(shape, index: index, kind: "residual")
+                let block = ResidualBlock.basic(name: "residual.\(index)", inputShape: shape, channels: channels,
+                                                stride: stride, synchronizedBatchNorm: synchronized)
+                built.append(block)
+                shape = block.outputShape
             }
         }
         return Sequential(built)

@@ -10,6 +10,9 @@ struct LayerCase: Sendable, CustomTestStringConvertible {
     var batch: Int
     var training = true
     var needsInputGradient = true
+    /// False for cases too large for the Double finite-difference check (the same reference
+    /// code is proven on the small cases).
+    var checkFiniteDifferences = true
 
     var testDescription: String {
         let body = specs.count == 1 ? specs[0].description : "sequential[\(specs.map(\.description).joined(separator: ", "))]"
@@ -50,6 +53,50 @@ let layerCases: [LayerCase] = {
     cases.append(LayerCase(specs: [.flatten(shape: [2, 3, 2]), .dense(inputs: 12, outputs: 4, activation: .gelu, bias: true),
                                    .activation(.sigmoid, size: 4),
                                    .dense(inputs: 4, outputs: 2, activation: .identity, bias: false)], batch: 5))
+    cases += imageLayerCases
+    return cases
+}()
+
+/// Convolution, pooling, normalisation and residual cases: stride and padding variants, odd
+/// sizes, BN in training and evaluation mode, residual blocks with identity and projection.
+let imageLayerCases: [LayerCase] = {
+    var cases: [LayerCase] = []
+    func conv(_ input: [Int], _ outputs: Int, _ kernel: [Int], s: Int, p: Int, _ activation: Activation = .identity,
+              bias: Bool = true) -> LayerSpec {
+        .conv2d(input: input, outputs: outputs, kernel: kernel, stride: s, padding: p, activation: activation, bias: bias)
+    }
+    cases.append(LayerCase(specs: [conv([2, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3))
+    cases.append(LayerCase(specs: [conv([2, 7, 5], 3, [3, 3], s: 2, p: 0, bias: false)], batch: 2))
+    cases.append(LayerCase(specs: [conv([3, 5, 5], 4, [1, 1], s: 1, p: 0, .tanh)], batch: 3))
+    cases.append(LayerCase(specs: [conv([3, 5, 6], 2, [1, 1], s: 2, p: 1)], batch: 2))
+    cases.append(LayerCase(specs: [conv([2, 6, 7], 2, [2, 3], s: 2, p: 1, .gelu)], batch: 2))
+    cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [5, 3], s: 1, p: 2, .relu)], batch: 1))
+    cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3, needsInputGradient: false))
+    cases.append(LayerCase(specs: [conv([4, 9, 9], 8, [3, 3], s: 1, p: 1, .relu)], batch: 4,
+                           checkFiniteDifferences: false))
+    cases.append(LayerCase(specs: [.maxPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
+    cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 3, stride: 2)], batch: 2))
+    cases.append(LayerCase(specs: [.maxPool(input: [1, 5, 5], kernel: 2, stride: 1)], batch: 2))
+    cases.append(LayerCase(specs: [.avgPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
+    cases.append(LayerCase(specs: [.avgPool(input: [2, 7, 5], kernel: 3, stride: 2)], batch: 2))
+    cases.append(LayerCase(specs: [.globalAvgPool(input: [3, 4, 5])], batch: 3))
+    for training in [true, false] {
+        cases.append(LayerCase(specs: [.batchNorm(input: [3, 4, 5])], batch: 4, training: training))
+        cases.append(LayerCase(specs: [.batchNorm(input: [6])], batch: 5, training: training))
+        cases.append(LayerCase(specs: [.residual(input: [3, 5, 5], channels: 3, stride: 1)], batch: 2, training: training))
+        cases.append(LayerCase(specs: [.residual(input: [2, 6, 5], channels: 4, stride: 2)], batch: 2, training: training))
+    }
+    cases.append(LayerCase(specs: [.batchNorm(input: [3, 2, 3])], batch: 1))
+    cases.append(LayerCase(specs: [.residual(input: [2, 5, 5], channels: 3, stride: 1)], batch: 2))
+    cases.append(LayerCase(specs: [.layerNorm(shape: [2, 3, 4])], batch: 3))
+    cases.append(LayerCase(specs: [.layerNorm(shape: [5])], batch: 2))
+    // A small CNN as a Sequential.
+    let cnn: [LayerSpec] = [conv([1, 6, 6], 3, [3, 3], s: 1, p: 1, bias: false), .batchNorm(input: [3, 6, 6]),
+                            .activation(.relu, size: 108), .maxPool(input: [3, 6, 6], kernel: 2, stride: 2),
+                            .residual(input: [3, 3, 3], channels: 4, stride: 2), .globalAvgPool(input: [4, 2, 2]),
+                            .layerNorm(shape: [4]), .dense(inputs: 4, outputs: 3, activation: .identity, bias: true)]
+    cases.append(LayerCase(specs: cnn, batch: 3))
+    cases.append(LayerCase(specs: cnn, batch: 2, training: false))
     return cases
 }()
 
@@ -62,6 +109,11 @@ struct CaseData {
         let parameterCount = c.specs.reduce(0) { $0 + $1.parameterCount }
         x = random.floats(n * c.specs[0].inputSize)
         θ = random.floats(parameterCount, low: -0.5, high: 0.5)
+        var offset = 0
+        for spec in c.specs {
+            spec.fixParameters(&θ[offset..<(offset + spec.parameterCount)])
+            offset += spec.parameterCount
+        }
         dy = random.floats(n * c.specs.last!.outputSize)
         g0 = random.floats(parameterCount)
         keys = (0..<n).map { _ in random.generator.next() }
@@ -139,7 +191,7 @@ struct LayerGradientTests {
     }
 
     @Test("The Double reference matches central finite differences",
-          arguments: layerCases.filter { $0.specs.reduce(0) { $0 + $1.parameterCount } < 1000 })
+          arguments: layerCases.filter { $0.checkFiniteDifferences && $0.specs.reduce(0) { $0 + $1.parameterCount } < 1000 })
     func referenceMatchesFiniteDifferences(_ c: LayerCase) {
         let n = c.batch
         let data = CaseData(c, rows: n, seed: fnv1a(c.testDescription))
@@ -151,7 +203,10 @@ struct LayerGradientTests {
                                           input: Array(point[..<x.count]), rows: n, pass: pass)
             return zip(y, dy).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let numeric = centralDifferences(at: x + θ, loss)
+        var numeric = centralDifferences(at: x + θ, loss)
+        // Running statistics are constants by convention (no gradient): mask them out.
+        let trainable = c.specs.flatMap(\.trainableMask)
+        for (i, isTrainable) in trainable.enumerated() where !isTrainable { numeric[x.count + i] = 0 }
         let (dx, dθ) = referenceChainBackward(c.specs, parameters: θ, input: x, rows: n, outputGradient: dy, pass: pass)
         assertClose(dx + dθ, numeric, relative: 1e-6, absolute: 1e-8, "reference (dX, dθ) vs finite differences")
     }

@@ -48,6 +48,14 @@ enum LayerSpec: Sendable, CustomStringConvertible {
     case softmax(size: Int)
     case dropout(rate: Float, size: Int)
     case flatten(shape: [Int])
+    // Image and normalisation layers (ReferenceImageLayers.swift).
+    case conv2d(input: [Int], outputs: Int, kernel: [Int], stride: Int, padding: Int, activation: Activation, bias: Bool)
+    case maxPool(input: [Int], kernel: Int, stride: Int)
+    case avgPool(input: [Int], kernel: Int, stride: Int)
+    case globalAvgPool(input: [Int])
+    case batchNorm(input: [Int])
+    case layerNorm(shape: [Int])
+    case residual(input: [Int], channels: Int, stride: Int)
 
     var description: String {
         switch self {
@@ -56,6 +64,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         case .softmax(let size): return "softmax(\(size))"
         case .dropout(let rate, let size): return "dropout(\(rate), \(size))"
         case .flatten(let shape): return "flatten(\(shape))"
+        default: return imageDescription
         }
     }
 
@@ -66,6 +75,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         case .softmax: return "softmax"
         case .dropout: return "dropout"
         case .flatten: return "flatten"
+        default: return imageKind
         }
     }
 
@@ -74,16 +84,19 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         case .dense(let i, _, _, _): return i
         case .activation(_, let size), .softmax(let size), .dropout(_, let size): return size
         case .flatten(let shape): return shape.reduce(1, *)
+        default: return imageInputShape.reduce(1, *)
         }
     }
 
     var outputSize: Int {
         if case .dense(_, let o, _, _) = self { return o }
+        if let shape = imageOutputShape { return shape.reduce(1, *) }
         return inputSize
     }
 
     /// Expected parameter names and shapes for layer `name`, in layout order.
     func expectedParameters(name: String) -> [(String, [Int])] {
+        if let image = imageExpectedParameters(name: name) { return image }
         guard case .dense(let i, let o, _, let bias) = self else { return [] }
         return bias ? [("\(name).weight", [o, i]), ("\(name).bias", [o])] : [("\(name).weight", [o, i])]
     }
@@ -99,6 +112,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         case .softmax(let size): return Softmax(name: name, size: size)
         case .dropout(let rate, let size): return Dropout(name: name, rate: rate, shape: [size])
         case .flatten(let shape): return Flatten(name: name, inputShape: shape)
+        default: return makeImageLayer(name: name)
         }
     }
 }
@@ -162,6 +176,8 @@ extension LayerSpec {
             return y
         case .flatten:
             return x
+        default:
+            return imageReferenceForward(name: name, parameters: θ, input: x, rows: n, pass: pass)
         }
     }
 
@@ -215,6 +231,8 @@ extension LayerSpec {
             return (dx, [])
         case .flatten:
             return (dy, [])
+        default:
+            return imageReferenceBackward(name: name, parameters: θ, input: x, rows: n, outputGradient: dy, pass: pass)
         }
     }
 }
