@@ -25,6 +25,9 @@ public final class Trainer {
 
     private var sampler: EpochSampler
     private let gradientNoise: GradientNoise?
+    /// Drives the model's BatchNorm layers through each step (running statistics; global-batch
+    /// statistics for `sync: true`). Inactive when the model has no BN layer.
+    private let batchNorms: BatchNormSynchronizer
     private let plateau: ReduceOnPlateau?
     private let inputBuffer = FloatBuffer()
     private let gradientBuffer = FloatBuffer()
@@ -76,6 +79,7 @@ public final class Trainer {
             ? GradientNoise(seed: SplitMix64(keys: config.seed, RandomStream.gradientNoise.rawValue).state,
                             eta: config.train.gradientNoiseEta, gamma: config.train.gradientNoiseGamma)
             : nil
+        batchNorms = BatchNormSynchronizer(model: model)
         evaluator = Evaluator(model: model, loss: loss, communicator: communicator, batchSize: config.train.evalBatch)
         rowCapacity = config.batch.micro
         labels = .allocate(capacity: rowCapacity)
@@ -244,6 +248,29 @@ public final class Trainer {
         var smallBatch = 0
         let accumulation = decomposition.accumulation
         let firstSlot = communicator.rank * accumulation
+        if batchNorms.isActive {
+            // Synchronized BN: statistics passes over this step's micro-batches (none for ghost BN).
+            batchNorms.beginStep()
+            for pass in 0..<batchNorms.statisticsPassCount {
+                batchNorms.beginStatisticsPass(pass)
+                let needsBackward = batchNorms.statisticsPassNeedsBackward(pass)
+                for micro in 0..<accumulation {
+                    let range = EpochSampler.slotRange(slot: firstSlot + micro, micro: decomposition.micro, batchCount: count)
+                    if range.isEmpty { continue }
+                    let input = gatherTraining(range: range)
+                    let context = PassContext(training: true, sampleKeys: UnsafePointer(keys))
+                    let output = model.forward(input, context: context)
+                    guard needsBackward else { continue }
+                    let gradient = gradientBuffer.matrix(rows: range.count, columns: output.columns)
+                    _ = loss.evaluate(output: output, targets: targets(rows: range.count, columns: output.columns),
+                                      gradient: gradient, scale: scale)
+                    model.backward(gradient, context: context)
+                }
+                try batchNorms.endStatisticsPass(pass, communicator: communicator)
+            }
+            if batchNorms.statisticsPassCount > 0 { store.zeroGradients() }
+            batchNorms.beginFinalPass()
+        }
         for micro in 0..<accumulation {
             let range = EpochSampler.slotRange(slot: firstSlot + micro, micro: decomposition.micro, batchCount: count)
             if range.isEmpty { continue }
@@ -308,6 +335,9 @@ public final class Trainer {
             GradientClipping.clipByGlobalNorm(store: store, maxNorm: Float(config.train.clipNorm))
         }
         gradientNoise?.apply(to: store, updateCount: optimizer.stepCount)
+        // BN running statistics from the global batch (one small all-reduce), and their
+        // gradient slots back to zero (gradient noise touches every element).
+        try batchNorms.finishStep(communicator: communicator)
         optimizer.step(store: store, learningRate: Float(learningRate))
         t0 = clock.wallTime()
         timings.optimizer += t0 - t1

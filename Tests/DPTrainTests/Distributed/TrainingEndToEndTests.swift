@@ -34,11 +34,19 @@ struct TrainingEndToEndTests {
         try SafeTensors.read(from: runDirectory.appendingPathComponent("final.safetensors")).tensors.flatMap(\.values)
     }
 
-    @Test("W×K = 1×4, 2×2, 4×1 give the same losses at every step and the same parameters")
-    func worldSizeInvariance() throws {
+    /// The same network with synchronized batch norm: statistics over the global batch, so
+    /// the decompositions agree too (ghost batch norm would not: its statistics are per
+    /// micro-batch of m samples).
+    static let syncBatchNormConfig = invarianceConfig.replacingOccurrences(
+        of: "{dense: 64, activation: relu}, {dropout: 0.2}",
+        with: "{dense: 64}, {batchnorm: {sync: true}}, {activation: relu}, {dropout: 0.2}")
+
+    @Test("W×K = 1×4, 2×2, 4×1 give the same losses at every step and the same parameters",
+          arguments: ["dropout", "sync batch norm"])
+    func worldSizeInvariance(network: String) throws {
         let directory = try CommandRunner.temporaryDirectory("invariance")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let config = try Self.write(Self.invarianceConfig, in: directory)
+        let config = try Self.write(network == "dropout" ? Self.invarianceConfig : Self.syncBatchNormConfig, in: directory)
         var losses: [[Double]] = []
         var parameters: [[Float]] = []
         for world in [1, 2, 4] {

@@ -1,9 +1,7 @@
 import DPTrain
 import Testing
 
-// Batch norm through the real training loop. These need the Trainer to drive
-// BatchNormSynchronizer (the proposed patch in the cnn branch's report); until it is merged they
-// are disabled. Remove the `.disabled` traits when Trainer.swift calls the synchroniser.
+// Batch norm through the real training loop (the Trainer drives BatchNormSynchronizer).
 
 
 /// The trained parameters (a copy: the model is released when this returns).
@@ -30,16 +28,14 @@ private func train(micro: Int, synchronized: Bool, steps: Int = 6) throws -> (va
 
 @Suite("Batch norm in the trainer")
 struct TrainerBatchNormTests {
-    @Test("sync BN: K = 4 micro-batches of 8 train like one micro-batch of 32 (parameters and running statistics)",
-          .disabled("needs Trainer to drive BatchNormSynchronizer (proposed patch)"))
+    @Test("sync BN: K = 4 micro-batches of 8 train like one micro-batch of 32 (parameters and running statistics)")
     func synchronizedIndependentOfAccumulation() throws {
         let full = try train(micro: 32, synchronized: true).values
         let accumulated = try train(micro: 8, synchronized: true).values
         assertClose(accumulated, full.map(Double.init), relative: 1e-4, absolute: 1e-5, "θ after 6 steps, K=4 vs K=1")
     }
 
-    @Test("ghost BN: K = 4 differs from K = 1 (the sync test can fail); running statistics move",
-          .disabled("needs Trainer to drive BatchNormSynchronizer (proposed patch)"))
+    @Test("ghost BN: K = 4 differs from K = 1 (the sync test can fail); running statistics move")
     func ghostDependsOnMicroBatch() throws {
         let (full, slices) = try train(micro: 32, synchronized: false)
         let accumulated = try train(micro: 8, synchronized: false).values
