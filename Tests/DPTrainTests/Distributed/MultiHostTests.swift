@@ -182,6 +182,7 @@ final class TwoHosts {
             try writeAgent()
             Self.removeNetwork()
             try createNetwork()
+            try checkReachable()
         } catch {
             tearDown()
             throw error
@@ -194,6 +195,10 @@ final class TwoHosts {
         tornDown = true
         Self.removeNetwork()
         try? FileManager.default.removeItem(at: directory)
+        // Open MPI's session directories of the two hosts' daemons, if a killed job left them.
+        for namespace in Self.namespaces {
+            try? FileManager.default.removeItem(atPath: "/tmp/ompi.\(namespace).\(getuid())")
+        }
         if lockDescriptor >= 0 {
             flock(lockDescriptor, LOCK_UN)
             close(lockDescriptor)
@@ -238,18 +243,35 @@ final class TwoHosts {
         }
     }
 
+    /// Runs `true` on both hosts through mpirun, so a broken set-up fails here with Open MPI's
+    /// own message rather than inside a test.
+    private func checkReachable() throws {
+        let arguments = ["--host", hostList, "-n", "2"]
+            + stride(from: 1, to: mpiOptions.count, by: 2).map { mpiOptions[$0] } + ["true"]
+        let result = try CommandRunner.run("/usr/bin/mpirun", arguments, timeout: 30, environment: launcherEnvironment)
+        guard result.status == 0, !result.timedOut else {
+            throw SetupError("the two namespace hosts cannot be reached through mpirun:\n\(result.combined)")
+        }
+    }
+
     private func writeAgent() throws {
         let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        // Each host gets its own hostname (UTS namespace), as real hosts have: Open MPI keys its
+        // session directories (/tmp/ompi.<hostname>.<uid>) by it, and two daemons sharing one
+        // name and one /tmp remove each other's directories (seen as "A call to mkdir was
+        // unable to create the desired directory" and a failed daemon start).
         let script = """
             #!/bin/sh
             # rsh agent for Open MPI (written by MultiHostTests): AGENT HOST COMMAND...
-            # Runs COMMAND in HOST's network namespace with a fresh environment, as ssh would.
+            # Runs COMMAND in HOST's network namespace, under HOST's own hostname, with a fresh
+            # environment, as ssh would.
             host="$1"; shift
             case "$host" in
-              \(Self.addresses[0])) exec ip netns exec \(Self.namespaces[0]) env -i PATH=\(path) HOME=/root sh -c "$*" ;;
-              \(Self.addresses[1])) exec ip netns exec \(Self.namespaces[1]) unshare --mount --propagation private \\
-                  sh -c 'mount -t tmpfs dptmh-hidden "$1" && shift && exec env -i PATH=\(path) HOME=/root sh -c "$*"' \\
-                  sh '\(onlyOnA.path)' "$@" ;;
+              \(Self.addresses[0])) exec ip netns exec \(Self.namespaces[0]) unshare --uts \\
+                  sh -c 'hostname \(Self.namespaces[0]) && exec env -i PATH=\(path) HOME=/root sh -c "$*"' sh "$@" ;;
+              \(Self.addresses[1])) exec ip netns exec \(Self.namespaces[1]) unshare --uts --mount --propagation private \\
+                  sh -c 'hostname \(Self.namespaces[1]) && mount -t tmpfs dptmh-hidden "$1" && shift \\
+                         && exec env -i PATH=\(path) HOME=/root sh -c "$*"' sh '\(onlyOnA.path)' "$@" ;;
               *) echo "agent: unknown host $host" >&2; exit 255 ;;
             esac
 
