@@ -40,10 +40,16 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // `dptrain bench batch.micro=256` means the default config with an override.
+        var file = self.config, overrides = self.overrides
+        if file.contains("="), !FileManager.default.fileExists(atPath: file) {
+            overrides.insert(file, at: 0)
+            file = "configs/bench-mlp.yaml"
+        }
         try CollectiveRun.run { communicator in
             let benchOverrides = ["train.max_steps=\(warmup + steps)", "train.epochs=100000", "train.eval_every=0",
                                   "train.log_every=100000000", "train.noise_every=0", "train.checkpoint.every=0"]
-            let config = try TrainingConfig.load(file: self.config, overrides: overrides + benchOverrides)
+            let config = try TrainingConfig.load(file: file, overrides: overrides + benchOverrides)
             let builder = try RunBuilder(config: config, communicator: communicator)
             let decomposition = try builder.makePlan().phases[0]
             let report = try BenchReport.measure(builder: builder, decomposition: decomposition,

@@ -14,7 +14,7 @@ enum ResumeDecision {
 
     /// Finds the checkpoint to resume from (nil: start afresh) and tells the user what happens.
     static func prepare(config: TrainingConfig, sampleCount: Int, communicator: Communicator,
-                        say: (String) -> Void) throws -> ResumePoint? {
+                        finished: Bool, say: (String) -> Void) throws -> ResumePoint? {
         let directory = URL(fileURLWithPath: config.output)
         guard let point = try ResumePoint.find(output: config.output, communicator: communicator) else {
             if communicator.isRoot {
@@ -31,10 +31,10 @@ enum ResumeDecision {
             let now = config.resolved.value(at: path)?.inline ?? "(absent)"
             throw ConfigError.inconsistent(message:
                 "cannot resume \(config.output): the checkpoint \(point.file) was written with \(path) = \(was), "
-                + "this run has \(now). Use the same config to resume, or start a new run (another 'output', or without --resume)")
+                + "this run has \(now). Resume with the same config, or start a new run: another 'output', or replace this one (launch/train --fresh, or dptrain train without --resume)")
         }
         let state = point.checkpoint.header.state
-        if communicator.isRoot {
+        if communicator.isRoot, !finished {
             let lastLogged = (try? MetricsLog.read(directory.appendingPathComponent("metrics.jsonl")))?
                 .compactMap { $0["samples"] }.max() ?? Double(state.samples)
             try RunDirectory.truncateMetrics(in: directory, afterStep: state.step)

@@ -32,16 +32,21 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only the final summary (rank 0).")
     var quiet = false
 
+    @Flag(help: "On a terminal, also print the step log lines that the progress bar replaces.")
+    var verbose = false
+
     func run() throws {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             try ConfigAgreement.check(config, communicator: communicator)
-            let printer: ((String) -> Void)? = communicator.isRoot && !quiet ? { print($0); fflush(nil) } : nil
+            let display = communicator.isRoot && !quiet ? ProgressDisplay(verbose: verbose) : nil
+            let printer: ((String) -> Void)? = display.map { display in { display.line($0) } }
             let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
             let directory = URL(fileURLWithPath: config.output)
             var finished = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
             try communicator.allReduceMax(&finished)
             let builder = try RunBuilder(config: config, communicator: communicator)
+            _ = try builder.makePlan()  // every check before anything in the run directory changes
             if let printer {
                 printer(try Banner.lines(config: config, configFile: self.config, builder: builder,
                                      communicator: communicator).joined(separator: "\n"))
@@ -49,11 +54,11 @@ struct TrainCommand: ParsableCommand {
             var point: ResumePoint?
             if resume {
                 point = try ResumeDecision.prepare(config: config, sampleCount: builder.data.train.count,
-                                                   communicator: communicator, say: say)
-                if finished[0] > 0, let point, point.checkpoint.header.state.progress(sampleCount: builder.data.train.count)
-                    + 1e-9 >= config.train.epochs || finished[0] > 0 && point == nil {
+                                                   communicator: communicator, finished: finished[0] > 0, say: say)
+                if finished[0] > 0 {
                     say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
-                        + "Start a new one with another 'output' or without --resume.")
+                        + "Its weights are \(config.output)/final.safetensors. "
+                        + "To train again, use another 'output' or replace it (launch/train --fresh, or dptrain train without --resume).")
                     return
                 }
             } else if communicator.isRoot, FileManager.default.fileExists(atPath: directory.path) {
@@ -64,7 +69,9 @@ struct TrainCommand: ParsableCommand {
             }
             let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot, resume: point)
             trainer.printer = printer
+            if let display { trainer.onProgress = { display.step($0) } }
             let summary = try trainer.run()
+            display?.finish()
             if communicator.isRoot {
                 print(Banner.summary(summary, runDirectory: config.output))
             }

@@ -132,11 +132,12 @@ public struct Checkpoint {
             throw CheckpointError.corrupt(file: file, reason: "header is not valid: \(error)")
         }
         let buffers = 1 + header.stateBuffers.count + (header.hasBestParameters ? 1 : 0)
-        let expected = header.parameterCount * buffers * 4
+        let (floats, overflow1) = max(header.parameterCount, 0).multipliedReportingOverflow(by: buffers)
+        let (expected, overflow2) = floats.multipliedReportingOverflow(by: 4)
         let payloadBytes = data.count - 4 - headerEnd
-        guard header.parameterCount >= 0, payloadBytes == expected else {
+        guard header.parameterCount >= 0, !overflow1, !overflow2, payloadBytes == expected else {
             throw CheckpointError.corrupt(file: file,
-                reason: "payload is \(payloadBytes) bytes, header describes \(expected) (\(buffers) buffers of \(header.parameterCount) floats)")
+                reason: "payload is \(payloadBytes) bytes, but the header describes \(buffers) buffers of \(header.parameterCount) floats")
         }
         var payload = [Float](repeating: 0, count: expected / 4)
         payload.withUnsafeMutableBytes { target in

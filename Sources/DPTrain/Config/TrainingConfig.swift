@@ -67,6 +67,10 @@ public struct TrainingConfig: Equatable, Sendable {
         train = try TrainConfig(try root.section("train"), microBatch: batch.micro)
         try root.finish()
         resolved = root.resolved
+        if train.earlyStopping != "none", data.validation == 0 {
+            throw ConfigError.inconsistent(message:
+                "train.early_stopping needs a validation split: set data.validation to a number of samples (e.g. 5000)")
+        }
         if batch.micro > batch.global {
             throw ConfigError.inconsistent(message:
                 "batch.micro (\(batch.micro)) is larger than batch.global (\(batch.global)); set batch.micro ≤ batch.global")

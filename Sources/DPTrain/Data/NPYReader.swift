@@ -7,8 +7,10 @@
 ///     then       header: a Python dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (N, d), }
 ///     then       product(shape) elements, C order, nothing after them
 ///
-/// Supported `descr`: `<f4`, `<f8`, `|u1`, `|i1`, `<i4`, `<i8`. Big-endian (`>`) data and
-/// `fortran_order: True` are rejected with a hint to convert (`np.ascontiguousarray(a).astype('<f4')`).
+/// Supported `descr`: `<f4`, `<f8`, `|u1`, `|i1`, `<i4`, `<i8`. Big-endian (`>`) data is
+/// rejected with a hint to convert (`a.astype('<f4')`). `fortran_order: True` arrays (what
+/// `np.save` writes for column-major arrays such as pandas' `DataFrame.to_numpy()` or `a[:, [0, 2]]`)
+/// are read and reordered to C order, so they give the same values as `np.ascontiguousarray(a)`.
 ///
 /// A dataset file is an `.npz` (written by `numpy.savez` or `numpy.savez_compressed`) with
 ///  - features under key `x` or `features`: shape `(N, d)` → sample shape `[d]`; `(N, H, W)` →
@@ -40,6 +42,9 @@ public enum NPYReader {
         public var shape: [Int]
         /// Byte offset of the first element.
         public var dataOffset: Int
+        /// True when the elements are stored in Fortran (column-major) order; ``NPYReader/readArray(_:file:member:)``
+        /// reorders them, so its arrays are always C order.
+        public var fortranOrder = false
         /// Number of elements: product of the shape.
         public var elementCount: Int { shape.reduce(1, *) }
     }
@@ -156,12 +161,6 @@ public enum NPYReader {
                             hint: bigEndian ? "convert with a.astype(a.dtype.newbyteorder('<')) before saving"
                                             : "convert with a.astype('float32') (features) or a.astype('int64') (labels)")
         }
-        guard !fortran else {
-            throw DataError(.unsupportedType, file: file, position: position(headerStart),
-                            problem: "Fortran-order (column-major) arrays are not supported",
-                            expected: "'fortran_order': False", found: "True",
-                            hint: "save np.ascontiguousarray(a) instead")
-        }
         var total = dataType.size
         for dimension in shape {
             let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
@@ -179,12 +178,48 @@ public enum NPYReader {
                             problem: "unexpected bytes after the data: header says shape \(shapeText(shape)) of \(descr)",
                             expected: "\(total) bytes of data", found: "\(present) bytes", hint: hint)
         }
-        return Header(dataType: dataType, shape: shape, dataOffset: dataOffset)
+        return Header(dataType: dataType, shape: shape, dataOffset: dataOffset, fortranOrder: fortran && shape.count > 1)
     }
 
     /// Reads an array from `.npy` bytes (validating the header and size).
+    /// Fortran-order data is reordered to C order.
     public static func readArray(_ bytes: [UInt8], file: String, member: String? = nil) throws -> Array {
-        Array(header: try parseHeader(bytes, file: file, member: member), bytes: bytes)
+        let header = try parseHeader(bytes, file: file, member: member)
+        guard header.fortranOrder else { return Array(header: header, bytes: bytes) }
+        return Array(header: Header(dataType: header.dataType, shape: header.shape, dataOffset: header.dataOffset),
+                     bytes: cOrder(bytes, header: header))
+    }
+
+    /// `bytes` with the Fortran-order elements after `header.dataOffset` rearranged into C order:
+    /// source element (i₀, …, i_{k−1}) at Σ i_j·∏_{l<j} n_l goes to Σ i_j·∏_{l>j} n_l.
+    static func cOrder(_ bytes: [UInt8], header: Header) -> [UInt8] {
+        let shape = header.shape, size = header.dataType.size, count = header.elementCount
+        var result = bytes
+        guard count > 0 else { return result }
+        var strides = [Int](repeating: 1, count: shape.count)
+        for j in stride(from: shape.count - 2, through: 0, by: -1) { strides[j] = strides[j + 1] * shape[j + 1] }
+        var index = [Int](repeating: 0, count: shape.count)
+        var target = 0
+        bytes.withUnsafeBytes { source in
+            result.withUnsafeMutableBytes { destination in
+                let from = source.baseAddress! + header.dataOffset
+                let to = destination.baseAddress! + header.dataOffset
+                for element in 0..<count {
+                    (to + target * size).copyMemory(from: from + element * size, byteCount: size)
+                    // Next Fortran-order position: the first index varies fastest.
+                    var j = 0
+                    while j < shape.count {
+                        index[j] += 1
+                        target += strides[j]
+                        if index[j] < shape[j] { break }
+                        target -= index[j] * strides[j]
+                        index[j] = 0
+                        j += 1
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// Reads a `.npy` file.

@@ -101,8 +101,8 @@ public final class LARS: Optimizer {
     public static func trustRatio(values: UnsafePointer<Float>, gradients: UnsafePointer<Float>,
                                   count: Int, trustCoefficient: Float, weightDecay: Float,
                                   epsilon: Float) -> Float {
-        let valueNorm = GradientClipping.sumOfSquares(values, count: count).squareRoot()
-        let gradientNorm = GradientClipping.sumOfSquares(gradients, count: count).squareRoot()
+        let valueNorm = VectorMath.sumOfSquares(values, count: count).squareRoot()
+        let gradientNorm = VectorMath.sumOfSquares(gradients, count: count).squareRoot()
         guard valueNorm > 0, gradientNorm > 0 else { return 1 }
         return Float(Double(trustCoefficient) * valueNorm
                      / (gradientNorm + Double(weightDecay) * valueNorm + Double(epsilon)))

@@ -148,9 +148,14 @@ public struct SafeTensors: Equatable {
             default:
                 throw SafeTensorsError.unsupportedType(file: file, name: name, dtype: dtype)
             }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength,
-                  shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) * elementSize
-                    == offsets[1] - offsets[0]
+            var bytes: Int? = elementSize
+            for dimension in shape {
+                guard let current = bytes, dimension >= 0 else { bytes = nil; break }
+                let (product, overflow) = current.multipliedReportingOverflow(by: dimension)
+                bytes = overflow ? nil : product
+            }
+            guard let bytes, offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength,
+                  bytes == offsets[1] - offsets[0]
             else {
                 throw SafeTensorsError.malformed(file: file,
                     reason: "tensor '\(name)': shape \(shape) of \(dtype) does not match data_offsets \(offsets) (data section \(dataLength) bytes)")

@@ -1,18 +1,21 @@
 /// Whole-buffer reductions and updates used by the trainer (vectorised by the compiler).
 public enum VectorMath {
-    /// Σ xᵢ² over `count` floats, accumulated in Float lanes of 16 and summed in Double.
-    /// Non-finite when any element is non-finite.
+    /// Σ xᵢ² over `count` floats: 16 Float lanes per block of 4096 elements, blocks summed in
+    /// Double (fast and accurate to ~1e-7 relative). Non-finite when any element is non-finite.
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        var lanes = SIMD16<Float>(repeating: 0)
-        var index = 0
         let raw = UnsafeRawPointer(x)
-        while index + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
-            lanes += v * v
-            index += 16
-        }
         var total = 0.0
-        for lane in 0..<16 { total += Double(lanes[lane]) }
+        var index = 0
+        while index + 16 <= count {
+            let blockEnd = min(count, index + 4096) & ~15
+            var lanes = SIMD16<Float>(repeating: 0)
+            while index < blockEnd {
+                let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+                lanes += v * v
+                index += 16
+            }
+            total += Double(lanes.sum())
+        }
         while index < count {
             total += Double(x[index]) * Double(x[index])
             index += 1

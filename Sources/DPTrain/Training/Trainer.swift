@@ -46,6 +46,9 @@ public final class Trainer {
     public private(set) var timings = StepTimings()
     /// Called after every optimizer step with the step count (benchmarks reset timings here).
     public var afterStep: ((Int) -> Void)?
+    /// Called on rank 0 after every step with what a progress display shows (local loss of the
+    /// step, not all-reduced: display only).
+    public var onProgress: ((StepProgress) -> Void)?
 
     /// Clears ``timings`` (for example after warm-up steps).
     public func resetTimings() { timings = StepTimings() }
@@ -149,6 +152,16 @@ public final class Trainer {
             state.step += 1
             interval.add(result)
             afterStep?(state.step)
+            if let onProgress {
+                let stepsPerEpoch = sampleCount / decomposition.global
+                onProgress(StepProgress(step: state.step, epoch: state.epoch,
+                                        epochFraction: Double(state.cursor) / Double(sampleCount),
+                                        totalEpochs: train.epochs, stepInEpoch: state.cursor / max(count, 1),
+                                        stepsPerEpoch: stepsPerEpoch,
+                                        loss: result.lossSum / Double(max(result.count, 1)),
+                                        learningRate: learningRate, batch: count,
+                                        accumulation: decomposition.accumulation, seconds: elapsed))
+            }
             if state.step % train.logEvery == 0 {
                 try logStep(learningRate: learningRate, decomposition: decomposition, count: count,
                             interval: &interval, gradientNorm: result.gradientNorm)
@@ -505,6 +518,24 @@ public final class Trainer {
         }
         try communicator.barrier()
     }
+}
+
+/// What a progress display shows after a step.
+public struct StepProgress: Equatable, Sendable {
+    public var step: Int
+    /// Current epoch index and the fraction of it done.
+    public var epoch: Int
+    public var epochFraction: Double
+    public var totalEpochs: Double
+    public var stepInEpoch: Int
+    public var stepsPerEpoch: Int
+    /// Mean loss of this rank's samples in the step.
+    public var loss: Double
+    public var learningRate: Double
+    public var batch: Int
+    public var accumulation: Int
+    /// Training wall seconds so far.
+    public var seconds: Double
 }
 
 /// Seconds per phase of the training step on one rank, summed over steps.

@@ -89,7 +89,8 @@ struct MultiHostTests {
         #expect(hosts.trainingProcesses(in: "dptmh-a", marker: "output=\(output.path)").isEmpty,
                 "the rank on host A outlived the job")
 
-        let resumed = try hosts.launchTrain(arguments + ["--resume"])
+        // The same command again: launch/train resumes from the newest checkpoint by default.
+        let resumed = try hosts.launchTrain(arguments)
         #expect(resumed.status == 0 && !resumed.timedOut, "\(resumed.combined)")
         #expect(resumed.output.contains("resuming from"), "\(resumed.output)")
         let expected = try Data(contentsOf: local.appendingPathComponent("final.safetensors"))

@@ -39,8 +39,8 @@ struct OptimizerUtilityTests {
     func sumOfSquares() {
         let values: [Float] = [1, 2, 3, 4, 5, 6, 7]  // 1+4+9+16+25+36+49 = 140
         values.withUnsafeBufferPointer {
-            #expect(GradientClipping.sumOfSquares($0.baseAddress!, count: 7) == 140)
-            #expect(GradientClipping.sumOfSquares($0.baseAddress!, count: 3) == 14)
+            #expect(VectorMath.sumOfSquares($0.baseAddress!, count: 7) == 140)
+            #expect(VectorMath.sumOfSquares($0.baseAddress!, count: 3) == 14)
         }
     }
 
