@@ -5,7 +5,11 @@
 #
 # Variables it sets for the caller:
 #   DPTRAIN_ROOT  the repository root
-#   DPTRAIN_BIN   the release binary
+#   DPTRAIN_BIN   the release binary; set it beforehand to an existing dptrain executable to
+#                 use that one and skip the build (an installed copy on a cluster, or the
+#                 test suite's own build)
+# Packages: Open MPI, OpenBLAS, zlib and the Fashion-MNIST data for dptrain itself; iproute2
+# (`ip`) for the multi-host tests, which build two network namespaces.
 # Exported for every rank:
 #   OPENBLAS_NUM_THREADS=1     one BLAS thread per rank: ranks × threads ≤ cores, otherwise
 #                              ranks fight over cores and every GEMM slows down
@@ -16,7 +20,7 @@
 #   OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM)=1 when running as root (Open MPI refuses root otherwise)
 
 DPTRAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DPTRAIN_PACKAGES=(libopenmpi-dev openmpi-bin libopenblas-dev dataset-fashion-mnist zlib1g-dev)
+DPTRAIN_PACKAGES=(libopenmpi-dev openmpi-bin libopenblas-dev dataset-fashion-mnist zlib1g-dev iproute2)
 
 dptrain_install_packages() {
     local missing=()
@@ -44,6 +48,13 @@ dptrain_install_packages() {
 }
 
 dptrain_build() {
+    if [ -n "${DPTRAIN_BIN:-}" ]; then
+        if [ ! -x "$DPTRAIN_BIN" ]; then
+            echo "error: DPTRAIN_BIN=$DPTRAIN_BIN is not an executable file" >&2
+            exit 1
+        fi
+        return 0
+    fi
     local log
     log="$(mktemp)"
     if ! (cd "$DPTRAIN_ROOT" && swift build -c release --product dptrain) >"$log" 2>&1; then
