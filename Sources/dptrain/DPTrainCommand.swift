@@ -11,6 +11,6 @@ struct DPTrainCommand: ParsableCommand {
             (`mpirun -n 2 dptrain train CONFIG`, or the `launch/train` script).
             """,
         version: DPTrainVersion.string,
-        subcommands: [TrainCommand.self, EvalCommand.self, TestCollectivesCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, StudyCommand.self, TestCollectivesCommand.self]
     )
 }
