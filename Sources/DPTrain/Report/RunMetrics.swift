@@ -22,6 +22,8 @@ public struct RunMetrics: Sendable {
     /// The `summary` record, written when the run finished.
     public var summary: MetricRecord? { records.last { $0.kind == "summary" } }
     public var finished: Bool { summary != nil }
+    /// True when the study runner recorded a divergence (too many non-finite steps in a row).
+    public var diverged: Bool { summary?["diverged"] == 1 }
 
     /// B at the start of the run (the first logged batch).
     public var batch: Double? { (steps.first ?? records.first)?["batch"] }

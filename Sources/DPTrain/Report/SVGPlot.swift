@@ -44,8 +44,8 @@ public struct LinePlot: Sendable {
     public var yLog: Bool
     public var series: [PlotSeries]
     public var markers: [PlotMarker]
-    public var width = 720.0
-    public var height = 400.0
+    public var width = 570.0
+    public var height = 360.0
 
     public init(title: String, xLabel: String, yLabel: String, xLog: Bool = false, yLog: Bool = false,
                 series: [PlotSeries], markers: [PlotMarker] = []) {
@@ -69,7 +69,7 @@ public struct LinePlot: Sendable {
 
     /// The SVG element.
     public func svg() -> String {
-        let left = 78.0, right = 190.0, top = 34.0, bottom = 52.0
+        let left = 70.0, right = 150.0, top = 34.0, bottom = 50.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let drawn = series.map { item in (item, item.points.filter(usable)) }
         let all = drawn.flatMap(\.1)
@@ -301,7 +301,7 @@ enum SVG {
 
     /// A tick label: up to four significant digits, thousands as "8k".
     static func tick(_ value: Double) -> String {
-        if value != 0, abs(value) >= 10_000, value == value.rounded(), Int(value) % 1000 == 0 {
+        if value != 0, abs(value) >= 10_000, abs(value) < 1e9, value == value.rounded(), Int(value) % 1000 == 0 {
             return "\(Int(value / 1000))k"
         }
         return String(format: "%.4g", value)

@@ -200,6 +200,11 @@ public struct StudyReport {
         } else if isBatchLearningRateGrid {
             lines.append("Not enough finished runs for the best-LR fit (needs two batch sizes).")
         }
+        let diverged = runs.filter(\.diverged).map(\.run.name)
+        if !diverged.isEmpty {
+            lines.append("Diverged (stopped after repeated non-finite gradients; their accuracy is that of the last good "
+                + "parameters and counts in the means): \(diverged.joined(separator: ", ")).")
+        }
         if let target = study.target {
             let failed = study.variants.flatMap { variant in
                 finishedRuns(of: variant).filter { $0.reached(target) == nil }.map(\.run.name)
@@ -505,7 +510,7 @@ public struct StudyReport {
             .contradicted { border-color: #d62728; background: #fbeaea; font-weight: bold; }
             .unchecked { border-color: #999; background: #f4f4f4; }
             figure { display: inline-block; margin: 10px 10px 18px 0; vertical-align: top; }
-            figcaption { font-size: 12px; color: #555; max-width: 700px; }
+            figcaption { font-size: 12px; color: #555; max-width: 560px; }
             code { background: #f4f4f4; padding: 1px 4px; }
             </style></head><body>
 
@@ -544,7 +549,7 @@ public struct StudyReport {
             + (study.target != nil ? "<th>target at update</th>" : "") + "</tr>\n"
         for run in runs {
             let key = accuracyKey
-            out += "<tr><td>\(e(run.run.name))</td><td>\(run.finished ? "finished" : "unfinished")</td>"
+            out += "<tr><td>\(e(run.run.name))</td><td>\(run.diverged ? "diverged" : run.finished ? "finished" : "unfinished")</td>"
                 + "<td>\(StudyReport.grouped(run.batch))</td><td>\(StudyReport.significant(run.peakLearningRate))</td>"
                 + "<td>\(StudyReport.percent2(run.finalValue(key)))</td><td>\(StudyReport.percent2(run.bestValue(key)))</td>"
                 + "<td>\(StudyReport.grouped(run.updates))</td><td>\(StudyReport.fixed1(run.wallSeconds))</td>"

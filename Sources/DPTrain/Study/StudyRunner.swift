@@ -87,7 +87,15 @@ public final class StudyRunner {
                         + " at step \(state.step), \(state.samples) samples"
                 }
             }
-            let summary = try trainer.run()
+            let summary: TrainingSummary
+            do {
+                summary = try trainer.run()
+            } catch let error as TrainingError {
+                // Divergence is decided on the reduced gradient, identically on every rank, so
+                // every rank gets here: record the run as diverged and carry on with the study.
+                guard case .diverged = error else { throw error }
+                summary = try recordDivergence(trainer: trainer, error: error, seconds: communicator.wallTime() - runStart)
+            }
             trained += 1
             let seconds = communicator.wallTime() - runStart
             trainedSeconds.append(seconds)
@@ -105,6 +113,34 @@ public final class StudyRunner {
             + (left > 0 ? ", \(left) not started (stopped after \(maxRuns ?? 0))" : "")
             + " in \(StudyRunner.duration(communicator.wallTime() - started))")
         return outcomes
+    }
+
+    /// After a divergence: evaluates the last good parameters (non-finite steps were skipped)
+    /// and has rank 0 append a `summary` record with `diverged: 1` and write `DONE`, so the
+    /// report shows the run and a re-run of the study does not repeat it.
+    private func recordDivergence(trainer: Trainer, error: TrainingError, seconds: Double) throws -> TrainingSummary {
+        say?("  diverged: \(error)")
+        let evaluation = try trainer.evaluate()
+        let state = trainer.state
+        let epochs = state.progress(sampleCount: trainer.data.train.count)
+        if communicator.isRoot, let directory = trainer.runDirectory {
+            var record = MetricRecord(kind: "summary")
+            record.set("step", state.step)
+            record.set("samples", state.samples)
+            record.set("epoch", epochs)
+            record.set("test_loss", evaluation.testLoss)
+            record.set("test_accuracy", evaluation.testAccuracy)
+            record.set("val_loss", evaluation.validationLoss)
+            record.set("val_accuracy", evaluation.validationAccuracy)
+            record.set("skipped_steps", state.skippedSteps)
+            record.set("diverged", 1)
+            record.set("wall_seconds", seconds)
+            try directory.log.write(record)
+            try directory.markDone()
+        }
+        try communicator.barrier()
+        return TrainingSummary(steps: state.step, samples: state.samples, epochs: epochs, skippedSteps: state.skippedSteps,
+                               wallSeconds: seconds, evaluation: evaluation, stopReason: "diverged")
     }
 
     /// The newest valid checkpoint of an unfinished run written with the same config (nil:
