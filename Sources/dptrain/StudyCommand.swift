@@ -37,6 +37,7 @@ struct StudyCommand: ParsableCommand {
         try CollectiveRun.run { communicator in
             let study = try Study.load(file: self.study)
             let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
+            try study.validateRuns()
             if !reportOnly {
                 say("study \(study.name): \(study.runs.count) runs (\(study.variants.count) variant"
                     + "\(study.variants.count == 1 ? "" : "s") × \(study.seeds?.count ?? 1) seed"
