@@ -156,8 +156,10 @@ public struct Heatmap: Sendable {
     public var cells: [[Double?]]
     /// Text shown in a cell.
     public var format: @Sendable (Double) -> String
-    /// Outline the largest value of each column.
+    /// Outline the best value of each column.
     public var outlineColumnBest = true
+    /// The best value is the smallest (for example updates to a target), not the largest.
+    public var bestIsLow = false
 
     public init(title: String, xLabel: String, yLabel: String, columns: [String], rows: [String],
                 cells: [[Double?]], format: @escaping @Sendable (Double) -> String) {
@@ -197,7 +199,7 @@ public struct Heatmap: Sendable {
         if outlineColumnBest {
             for columnIndex in columns.indices {
                 let column = rows.indices.compactMap { row in cells[row][columnIndex].map { (row, $0) } }
-                guard let best = column.max(by: { $0.1 < $1.1 }) else { continue }
+                guard let best = bestIsLow ? column.min(by: { $0.1 < $1.1 }) : column.max(by: { $0.1 < $1.1 }) else { continue }
                 let x = left + Double(columnIndex) * cellWidth
                 let y = top + Double(rows.count - 1 - best.0) * cellHeight
                 out += "<rect x=\"\(SVG.n(x + 1.5))\" y=\"\(SVG.n(y + 1.5))\" width=\"\(SVG.n(cellWidth - 3))\" height=\"\(SVG.n(cellHeight - 3))\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"3\"/>\n"

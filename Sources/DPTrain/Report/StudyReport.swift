@@ -96,16 +96,24 @@ public struct StudyReport {
         study.grid.contains { $0.path == "batch.global" } && study.grid.contains { $0.path == "optimizer.lr" }
     }
 
-    /// For each batch size (ascending), the variant with the highest mean final accuracy and
-    /// its peak LR (grids over B and LR only).
-    public var bestLearningRates: [(batch: Double, learningRate: Double, accuracy: Double, variant: String)] {
+    /// For each batch size (ascending), the best variant and its peak LR (grids over B and LR
+    /// only): the highest mean final accuracy, or in a target study the fewest mean updates to
+    /// the target (`score` is then the updates).
+    public var bestLearningRates: [(batch: Double, learningRate: Double, score: Double, variant: String)] {
         guard isBatchLearningRateGrid else { return [] }
+        let byTarget = study.target != nil
         var best: [Double: (Double, Double, String)] = [:]
         for summary in variantSummaries {
-            guard let batch = summary.batch, let lr = summary.peakLearningRate, let accuracy = summary.finalAccuracyMean else { continue }
-            if best[batch].map({ accuracy > $0.1 }) ?? true { best[batch] = (lr, accuracy, summary.variant.name) }
+            guard let batch = summary.batch, let lr = summary.peakLearningRate,
+                  let score = byTarget ? summary.stepsToTargetMean : summary.finalAccuracyMean else { continue }
+            if best[batch].map({ byTarget ? score < $0.1 : score > $0.1 }) ?? true { best[batch] = (lr, score, summary.variant.name) }
         }
         return best.keys.sorted().map { ($0, best[$0]!.0, best[$0]!.1, best[$0]!.2) }
+    }
+
+    /// What "best" means in ``bestLearningRates``.
+    var bestCriterion: String {
+        study.target != nil ? "fewest updates to the target" : "highest mean final \(accuracyName)"
     }
 
     /// Best LR ∝ B^k fitted on logs (nil with fewer than two batch sizes).
@@ -309,9 +317,10 @@ public struct StudyReport {
         ]
         if isBatchLearningRateGrid {
             result.append(("grid-heatmap", heatmap().svg(),
-                           "Mean final \(accuracy) per (B, LR); the red outline marks the best LR of each batch size."))
+                           (study.target != nil ? "Mean updates to the target per (B, LR) (— : not reached)" : "Mean final \(accuracy) per (B, LR)")
+                           + "; the red outline marks the best LR of each batch size."))
             result.append(("best-lr", bestLearningRatePlot().svg(),
-                           "Best LR per batch size with the least-squares fit on logs; dashed: the linear (k = 1) and square-root (k = 0.5) rules through the smallest B."))
+                           "Best LR per batch size (\(bestCriterion)) with the least-squares fit on logs; dashed: the linear (k = 1) and square-root (k = 0.5) rules through the smallest B."))
         }
         if study.target != nil {
             result.append(("steps-to-target", targetPlot(samples: false).svg(),
@@ -328,15 +337,32 @@ public struct StudyReport {
         let sortedBatches = batches.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
         let sortedRates = rates.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
         let summaries = variantSummaries
-        let cells = sortedRates.map { rate in
-            sortedBatches.map { batch -> Double? in
-                summaries.filter { $0.variant.coordinates["batch.global"] == batch && $0.variant.coordinates["optimizer.lr"] == rate }
-                    .compactMap(\.finalAccuracyMean).max().map { $0 * 100 }
+        let byTarget = study.target != nil
+        var cells: [[Double?]] = []
+        for rate in sortedRates {
+            var row: [Double?] = []
+            for batch in sortedBatches {
+                let matching = summaries.filter { $0.variant.coordinates["batch.global"] == batch && $0.variant.coordinates["optimizer.lr"] == rate }
+                if byTarget {
+                    row.append(matching.compactMap(\.stepsToTargetMean).min())
+                } else {
+                    row.append(matching.compactMap(\.finalAccuracyMean).max().map { $0 * 100 })
+                }
             }
+            cells.append(row)
         }
-        return Heatmap(title: "Final \(accuracyName) (%) over batch size and learning rate",
-                       xLabel: "global batch B (samples)", yLabel: "learning rate (optimizer.lr)",
-                       columns: sortedBatches, rows: sortedRates, cells: cells, format: { String(format: "%.2f", $0) })
+        let title = byTarget ? "Updates to the target over batch size and learning rate"
+                             : "Final \(accuracyName) (%) over batch size and learning rate"
+        let format: @Sendable (Double) -> String
+        if byTarget {
+            format = { value in Format.grouped(value) }
+        } else {
+            format = { value in Format.fixed(value, 2) }
+        }
+        var map = Heatmap(title: title, xLabel: "global batch B (samples)", yLabel: "learning rate (optimizer.lr)",
+                          columns: sortedBatches, rows: sortedRates, cells: cells, format: format)
+        map.bestIsLow = byTarget
+        return map
     }
 
     func bestLearningRatePlot() -> LinePlot {
@@ -478,9 +504,11 @@ public struct StudyReport {
         out += "|" + table.header.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in table.rows { out += "| " + row.joined(separator: " | ") + " |\n" }
         if !bestLearningRates.isEmpty {
-            out += "\n## Best LR per batch size\n\n| B | best peak LR | final \(accuracyName) % | variant |\n|---|---|---|---|\n"
+            let scoreName = study.target != nil ? "updates to target" : "final \(accuracyName) %"
+            out += "\n## Best LR per batch size (\(bestCriterion))\n\n| B | best peak LR | \(scoreName) | variant |\n|---|---|---|---|\n"
             for entry in bestLearningRates {
-                out += "| \(Format.grouped(entry.batch)) | \(Format.significant(entry.learningRate)) | \(Format.fixed(entry.accuracy * 100, 2)) | \(entry.variant) |\n"
+                let score = study.target != nil ? Format.grouped(entry.score) : Format.fixed(entry.score * 100, 2)
+                out += "| \(Format.grouped(entry.batch)) | \(Format.significant(entry.learningRate)) | \(score) | \(entry.variant) |\n"
             }
         }
         if !targetPoints.isEmpty {

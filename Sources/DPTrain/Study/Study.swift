@@ -63,6 +63,10 @@ public struct Study: Equatable, Sendable {
         public var metric: String
         public var value: Double
         public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
+        public init(metric: String, value: Double) {
+            self.metric = metric
+            self.value = value
+        }
         /// True when larger is better (accuracies).
         public var higherIsBetter: Bool { metric.hasSuffix("accuracy") }
         /// Whether `measured` reaches the target.
