@@ -10,6 +10,8 @@ public struct PlotSeries: Sendable {
     public var markers: Bool
     /// Draw the connecting line.
     public var line: Bool
+    /// Stroke width of the line (pixels).
+    public var lineWidth = 1.8
 
     public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false,
                 markers: Bool = false, line: Bool = true) {
@@ -83,9 +85,21 @@ public struct LinePlot: Sendable {
             return out
         }
         let xAxis = Axis(values: all.map(\.x) + markers.map(\.x).filter { !xLog || $0 > 0 }, log: xLog, pad: false)
-        let yAxis = Axis(values: all.map(\.y), log: yLog, pad: true)
-        let px = { (x: Double) in left + xAxis.fraction(x) * plotWidth }
-        let py = { (y: Double) in top + (1 - yAxis.fraction(y)) * plotHeight }
+        // On a log y axis, keep the view within 100× above and 10⁴× below the median value, so a
+        // diverging run (loss 1e20) or an LR decayed to ~0 does not flatten every other curve.
+        var yValues = all.map(\.y)
+        var clipped = false
+        if yLog, let median = Statistics.median(yValues) {
+            let kept = yValues.filter { $0 <= median * 100 && $0 >= median * 1e-4 }
+            clipped = kept.count < yValues.count
+            if !kept.isEmpty { yValues = kept }
+        }
+        let yAxis = Axis(values: yValues, log: yLog, pad: true)
+        let px = { (x: Double) in left + min(max(xAxis.fraction(x), 0), 1) * plotWidth }
+        let py = { (y: Double) in top + (1 - min(max(yAxis.fraction(y), 0), 1)) * plotHeight }
+        if clipped {
+            out += "<text x=\"\(SVG.n(left + plotWidth - 4))\" y=\"\(SVG.n(top + plotHeight - 5))\" text-anchor=\"end\" font-size=\"9\" fill=\"#888\">values far outside the range are drawn at its edge</text>\n"
+        }
 
         // Grid and ticks.
         out += "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n"
@@ -116,7 +130,7 @@ public struct LinePlot: Sendable {
         for (item, points) in drawn where !points.isEmpty {
             if item.line, points.count > 1 {
                 let path = points.map { "\(SVG.n(px($0.x))),\(SVG.n(py($0.y)))" }.joined(separator: " ")
-                out += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"1.8\"\(item.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"/>\n"
+                out += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"\(SVG.n(item.lineWidth))\" stroke-opacity=\"0.9\"\(item.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"/>\n"
             }
             if item.markers || points.count == 1 {
                 for point in points {

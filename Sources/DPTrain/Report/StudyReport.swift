@@ -174,16 +174,20 @@ public struct StudyReport {
                                    message: "\(title): not checked yet (a variant has no finished run)")
             }
             let difference = am - rm
+            var updates = ""
+            if let au = a.updatesMean, let ru = r.updatesMean, ru > 0 {
+                updates = " It used \(Format.grouped(au)) parameter updates vs \(Format.grouped(ru)) (\(Format.fixed(au / ru, 2))×)."
+            }
             let pp = { (value: Double) in Format.fixed(value * 100, 2) + " pp" }
             let over = "mean final \(accuracyName) over \(a.finished) and \(r.finished) run(s): \(Format.percent(am)) vs \(Format.percent(rm))"
             if difference >= -claim.tolerance {
                 return ClaimResult(claim: claim, supported: true, difference: difference,
                                    message: "\(title): SUPPORTED. \(claim.variant) is \(difference >= 0 ? pp(difference) + " better than" : pp(-difference) + " worse than") "
-                                       + "\(claim.reference) (\(over)); the tolerance is \(pp(claim.tolerance)).")
+                                       + "\(claim.reference) (\(over)); the tolerance is \(pp(claim.tolerance)).\(updates)")
             }
             return ClaimResult(claim: claim, supported: false, difference: difference,
                                message: "\(title): CONTRADICTED by the data. \(claim.variant) is \(pp(-difference)) worse than "
-                                   + "\(claim.reference) (\(over)), more than the \(pp(claim.tolerance)) tolerance.")
+                                   + "\(claim.reference) (\(over)), more than the \(pp(claim.tolerance)) tolerance.\(updates)")
         }
     }
 
@@ -278,10 +282,14 @@ public struct StudyReport {
 
     func curvePlot(title: String, kind: String, x: String, y: String, xLabel: String, yLabel: String,
                    xLog: Bool = false, yLog: Bool = false, scale: Double = 1) -> LinePlot {
-        let series = plottedVariants.enumerated().map { index, variant in
-            PlotSeries(name: variant.name, points: meanCurve(variant, kind: kind, x: x, y: y, scale: scale),
-                       color: LinePlot.palette[index % LinePlot.palette.count], dashed: index >= LinePlot.palette.count,
-                       markers: kind == "eval")
+        let variants = plottedVariants
+        let series = variants.enumerated().map { index, variant in
+            var item = PlotSeries(name: variant.name, points: meanCurve(variant, kind: kind, x: x, y: y, scale: scale),
+                                  color: LinePlot.palette[index % LinePlot.palette.count], dashed: index >= LinePlot.palette.count,
+                                  markers: kind == "eval")
+            // Earlier series are drawn wider, so curves that coincide stay visible underneath.
+            item.lineWidth = variants.count > 1 ? 1.5 + 2.5 * Double(variants.count - 1 - index) / Double(variants.count - 1) : 1.8
+            return item
         }
         return LinePlot(title: title, xLabel: xLabel, yLabel: yLabel, xLog: xLog, yLog: yLog, series: series)
     }
@@ -455,7 +463,7 @@ public struct StudyReport {
 
     /// The summary table's rows as text cells (shared by Markdown and HTML).
     func tableRows() -> (header: [String], rows: [[String]]) {
-        var header = ["variant", "runs done", "B", "peak LR", "final \(accuracyName) %", "best \(accuracyName) %",
+        var header = ["variant", "runs done", "B at start", "peak LR", "final \(accuracyName) %", "best \(accuracyName) %",
                       "updates", "samples", "wall s"]
         if study.target != nil { header += ["reached", "updates to target", "samples to target", "s to target"] }
         let rows = variantSummaries.map { summary -> [String] in
