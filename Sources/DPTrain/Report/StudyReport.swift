@@ -96,16 +96,21 @@ public struct StudyReport {
         study.grid.contains { $0.path == "batch.global" } && study.grid.contains { $0.path == "optimizer.lr" }
     }
 
-    /// For each batch size (ascending), the best variant and its peak LR (grids over B and LR
+    /// For each batch size (ascending), the best variant and its LR (grids over B and LR
     /// only): the highest mean final accuracy, or in a target study the fewest mean updates to
-    /// the target (`score` is then the updates).
+    /// the target (`score` is then the updates). The LR is the grid's `optimizer.lr` value when
+    /// the run used it as its peak (within 10%: logging starts a few updates in, after some
+    /// decay); otherwise (a scaling rule, warmup into a decay) the largest LR the run logged.
     public var bestLearningRates: [(batch: Double, learningRate: Double, score: Double, variant: String)] {
         guard isBatchLearningRateGrid else { return [] }
         let byTarget = study.target != nil
         var best: [Double: (Double, Double, String)] = [:]
         for summary in variantSummaries {
-            guard let batch = summary.batch, let lr = summary.peakLearningRate,
+            guard let batch = summary.batch, var lr = summary.peakLearningRate,
                   let score = byTarget ? summary.stepsToTargetMean : summary.finalAccuracyMean else { continue }
+            if let nominal = summary.variant.coordinates["optimizer.lr"].flatMap(Double.init), abs(lr / nominal - 1) < 0.1 {
+                lr = nominal
+            }
             if best[batch].map({ byTarget ? score < $0.1 : score > $0.1 }) ?? true { best[batch] = (lr, score, summary.variant.name) }
         }
         return best.keys.sorted().map { ($0, best[$0]!.0, best[$0]!.1, best[$0]!.2) }
@@ -388,7 +393,7 @@ public struct StudyReport {
                                      color: "#bcbd22", dashed: true))
         }
         return LinePlot(title: "Best learning rate vs batch size", xLabel: "global batch B (samples)",
-                        yLabel: "best peak learning rate", xLog: true, yLog: true, series: series)
+                        yLabel: "best learning rate (optimizer.lr)", xLog: true, yLog: true, series: series)
     }
 
     func targetPlot(samples: Bool) -> LinePlot {
