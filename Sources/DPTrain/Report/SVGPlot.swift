@@ -174,6 +174,8 @@ public struct Heatmap: Sendable {
     public var outlineColumnBest = true
     /// The best value is the smallest (for example updates to a target), not the largest.
     public var bestIsLow = false
+    /// Values the colour scale spans (nil: the cells' range); values outside take the end colours.
+    public var colorRange: ClosedRange<Double>?
 
     public init(title: String, xLabel: String, yLabel: String, columns: [String], rows: [String],
                 cells: [[Double?]], format: @escaping @Sendable (Double) -> String) {
@@ -191,7 +193,7 @@ public struct Heatmap: Sendable {
         let width = left + cellWidth * Double(columns.count) + right
         let height = top + cellHeight * Double(rows.count) + bottom
         let values = cells.flatMap { $0.compactMap { $0 } }.filter(\.isFinite)
-        let low = values.min() ?? 0, high = values.max() ?? 1
+        let low = colorRange?.lowerBound ?? values.min() ?? 0, high = colorRange?.upperBound ?? values.max() ?? 1
         var out = "<svg class=\"plot\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<title>\(SVG.escape(title))</title>\n<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"white\"/>\n"
@@ -206,7 +208,7 @@ public struct Heatmap: Sendable {
                 let fill = value.map { SVG.color(fraction: high > low ? ($0 - low) / (high - low) : 1) } ?? "#dddddd"
                 out += "<rect x=\"\(SVG.n(x))\" y=\"\(SVG.n(y))\" width=\"\(SVG.n(cellWidth))\" height=\"\(SVG.n(cellHeight))\" fill=\"\(fill)\" stroke=\"white\"/>\n"
                 let text = value.map(format) ?? "—"
-                let dark = value.map { high > low ? ($0 - low) / (high - low) > 0.55 : true } ?? true
+                let dark = value.map { high > low ? ($0 - low) / (high - low) > 0.55 : true } ?? true  // text colour for contrast
                 out += "<text x=\"\(SVG.n(x + cellWidth / 2))\" y=\"\(SVG.n(y + cellHeight / 2 + 4))\" text-anchor=\"middle\" fill=\"\(dark ? "#111" : "#fff")\">\(SVG.escape(text))</text>\n"
             }
         }
@@ -234,7 +236,7 @@ public struct Heatmap: Sendable {
             out += "<rect x=\"\(SVG.n(scaleX))\" y=\"\(SVG.n(y))\" width=\"14\" height=\"\(SVG.n(Double(rows.count) * cellHeight / 20 + 1))\" fill=\"\(SVG.color(fraction: fraction))\"/>\n"
         }
         out += "<text x=\"\(SVG.n(scaleX + 18))\" y=\"\(SVG.n(top + 10))\">\(SVG.escape(format(high)))</text>\n"
-        out += "<text x=\"\(SVG.n(scaleX + 18))\" y=\"\(SVG.n(top + Double(rows.count) * cellHeight))\">\(SVG.escape(format(low)))</text>\n"
+        out += "<text x=\"\(SVG.n(scaleX + 18))\" y=\"\(SVG.n(top + Double(rows.count) * cellHeight))\">\(colorRange != nil && (values.min() ?? low) < low ? "≤ " : "")\(SVG.escape(format(low)))</text>\n"
         out += "</svg>"
         return out
     }

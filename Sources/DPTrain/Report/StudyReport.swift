@@ -375,6 +375,9 @@ public struct StudyReport {
         var map = Heatmap(title: title, xLabel: "global batch B (samples)", yLabel: "learning rate (optimizer.lr)",
                           columns: sortedBatches, rows: sortedRates, cells: cells, format: format)
         map.bestIsLow = byTarget
+        if !byTarget, let best = cells.flatMap({ $0.compactMap { $0 } }).max() {
+            map.colorRange = (best - 10)...best  // the top 10 pp; diverged cells (~10 %) would flatten the rest
+        }
         return map
     }
 
