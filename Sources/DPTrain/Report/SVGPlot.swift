@@ -119,10 +119,12 @@ public struct LinePlot: Sendable {
         out += "<text transform=\"translate(16 \(SVG.n(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(SVG.escape(yTitle))</text>\n"
 
         // Reference lines.
-        for marker in markers where !xLog || marker.x > 0 {
+        for (index, marker) in markers.enumerated() where !xLog || marker.x > 0 {
             let x = px(marker.x)
             out += "<line x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(top))\" x2=\"\(SVG.n(x))\" y2=\"\(SVG.n(top + plotHeight))\" stroke=\"\(marker.color)\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
-            out += "<text x=\"\(SVG.n(x + 4))\" y=\"\(SVG.n(top + 14))\" fill=\"\(marker.color)\">\(SVG.escape(marker.label))</text>\n"
+            // Labels stacked one per line, on the side of the line with more room.
+            let onLeft = x > left + plotWidth * 0.55
+            out += "<text x=\"\(SVG.n(onLeft ? x - 4 : x + 4))\" y=\"\(SVG.n(top + 14 + 14 * Double(index)))\" text-anchor=\"\(onLeft ? "end" : "start")\" font-size=\"11\" fill=\"\(marker.color)\">\(SVG.escape(marker.label))</text>\n"
         }
 
         // Data, clipped to the plot area.

@@ -402,14 +402,14 @@ public struct StudyReport {
     func targetPlot(samples: Bool) -> LinePlot {
         let points = targetPoints
         let target = study.target!
-        let measured = PlotSeries(name: samples ? "samples to target (measured)" : "updates to target (measured)",
+        let measured = PlotSeries(name: "measured",
                                   points: points.map { ($0.batch, samples ? $0.samples : $0.steps) },
                                   color: "#1f77b4", markers: true, line: false)
         var series = [measured]
         var markers: [PlotMarker] = []
         if let fit = targetFit, let low = points.first?.batch, let high = points.last?.batch {
             let xs = (0...40).map { low * pow(high / low, Double($0) / 40) }
-            series.append(PlotSeries(name: "fit S_min(1 + B_noise/B)",
+            series.append(PlotSeries(name: samples ? "fit S_min(B+B_noise)" : "fit S_min(1+B_noise/B)",
                                      points: xs.map { ($0, fit.minimumSteps * (1 + fit.noiseScale / $0) * (samples ? $0 : 1)) },
                                      color: "#d62728"))
             if fit.noiseScale > 0 {
