@@ -11,7 +11,7 @@ struct DPTrainCommand: ParsableCommand {
             (`mpirun -n 2 dptrain train CONFIG`, or the `launch/train` script).
             """,
         version: DPTrainVersion.string,
-        subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self,
-                      TestCollectivesCommand.self, ConfigGetCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, StudyCommand.self, InspectCommand.self, ExportCommand.self,
+                      BenchCommand.self, TestCollectivesCommand.self, ConfigGetCommand.self]
     )
 }

@@ -1,0 +1,336 @@
+import Foundation
+
+/// A study: a family of training runs built from one base config (DESIGN §1, "someone
+/// studying optimisation"), read from a YAML file with strict keys.
+///
+///     base: ../fashion-mnist-mlp.yaml          # relative to the study file
+///     overrides: ["train.epochs=8"]            # applied to every run
+///     output: runs/studies/smith2017           # each run in <output>/<variant>-s<seed>/
+///     variants:                                # either variants ...
+///       - {name: lr-decay, overrides: ["lr_schedule.name=multistep"]}
+///     grid: {"optimizer.lr": [0.05, 0.1], "batch.global": [256, 1024]}   # ... or a grid
+///     seeds: [1, 2, 3]                         # default: the base config's seed
+///     target: {metric: test_accuracy, value: 0.88}   # stop each run when first reached
+///     budget: {epochs: 10}                     # train.epochs (and max_steps) of every run
+///     claims:                                  # statements the report checks
+///       - {variant: batch-increase, reference: lr-decay, tolerance: 0.005}
+///
+/// A grid is the cartesian product of its axes, in the order written (the last axis varies
+/// fastest); each run is named from its values, such as `lr0.05-B256`. An axis can also be
+/// written `{label: warmup, values: [0, 5]}` to choose the word in the names.
+public struct Study: Equatable, Sendable {
+    /// The study's name (default: the file name without extension).
+    public var name: String
+    /// The study file (as given) and the base config's path (resolved against it).
+    public var file: String
+    public var base: String
+    public var overrides: [String]
+    public var output: String
+    public var variants: [Variant]
+    /// The grid's axes when the study is a grid (empty for a list of variants).
+    public var grid: [GridAxis]
+    /// Seeds; nil means the base config's own seed.
+    public var seeds: [UInt64]?
+    public var target: Target?
+    public var budget: Budget?
+    public var claims: [Claim]
+    /// A line or two describing the study for the report.
+    public var description: String
+
+    /// One named set of overrides.
+    public struct Variant: Equatable, Sendable {
+        public var name: String
+        public var overrides: [String]
+        /// Grid coordinates (override path → value text); empty for listed variants.
+        public var coordinates: [String: String]
+        public init(name: String, overrides: [String], coordinates: [String: String] = [:]) {
+            self.name = name
+            self.overrides = overrides
+            self.coordinates = coordinates
+        }
+    }
+
+    /// One axis of a grid: an override path and its values.
+    public struct GridAxis: Equatable, Sendable {
+        public var path: String
+        public var label: String
+        public var values: [String]
+    }
+
+    /// Stop a run at the first evaluation where `metric` reaches `value` (≥ for accuracies,
+    /// ≤ for losses).
+    public struct Target: Equatable, Sendable {
+        public var metric: String
+        public var value: Double
+        public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
+        public init(metric: String, value: Double) {
+            self.metric = metric
+            self.value = value
+        }
+        /// True when larger is better (accuracies).
+        public var higherIsBetter: Bool { metric.hasSuffix("accuracy") }
+        /// Whether `measured` reaches the target.
+        public func isReached(by measured: Double) -> Bool {
+            higherIsBetter ? measured >= value : measured <= value
+        }
+    }
+
+    /// Length of every run.
+    public struct Budget: Equatable, Sendable {
+        public var epochs: Double?
+        public var maxSteps: Int?
+    }
+
+    /// "Variant `variant`'s mean final accuracy is at most `tolerance` below `reference`'s."
+    public struct Claim: Equatable, Sendable {
+        public var variant: String
+        public var reference: String
+        public var tolerance: Double
+        public var text: String
+    }
+
+    /// One training run of the study: a variant with a seed, and its directory.
+    public struct Run: Equatable, Sendable {
+        public var variant: Variant
+        public var seed: UInt64?
+        /// `<variant>-s<seed>` (or the variant's name when the base config's seed is used).
+        public var name: String
+        public var directory: String
+    }
+
+    // MARK: - Reading
+
+    /// Reads and validates a study file (the base config is loaded once for every run to
+    /// catch bad overrides early: see ``validateRuns()``).
+    public static func load(file: String) throws -> Study {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file"
+            throw ConfigError.unreadable(file: file, reason: reason)
+        }
+        return try Study(try ConfigValue.parse(yaml: text, file: file), file: file)
+    }
+
+    /// Validates a study tree read from `file` (paths in it are relative to that file).
+    public init(_ tree: ConfigValue, file: String) throws {
+        self.file = file
+        let root = try ConfigReader(tree)
+        let fileName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        name = try root.string("name", default: fileName)
+        description = try root.string("description", default: "")
+        let baseText = try root.string("base")
+        if baseText.hasPrefix("/") {
+            base = baseText
+        } else {
+            let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+            base = directory.appendingPathComponent(baseText).standardizedFileURL.path
+        }
+        overrides = try Study.strings(root, "overrides")
+        output = try root.string("output", default: "runs/studies/\(name)")
+
+        // Variants or a grid.
+        let hasVariants = root.raw("variants") != nil
+        let hasGrid = root.raw("grid") != nil
+        if hasVariants == hasGrid {
+            throw ConfigError.missing(path: hasVariants ? "variants / grid" : "variants",
+                hint: hasVariants ? "give either variants or grid, not both"
+                    : "a list such as [{name: a, overrides: [optimizer.lr=0.1]}] or a grid such as {optimizer.lr: [0.05, 0.1]}")
+        }
+        if hasVariants {
+            let items = try root.list("variants")
+            guard !items.isEmpty else { throw ConfigError.missing(path: "variants", hint: "at least one variant") }
+            variants = try items.enumerated().map { index, item in
+                let reader = try root.element(of: "variants", index: index, item)
+                let variantName = try reader.string("name")
+                let variantOverrides = try Study.strings(reader, "overrides")
+                try reader.finish()
+                try Study.checkName(variantName, path: "variants.\(index).name")
+                return Variant(name: variantName, overrides: variantOverrides)
+            }
+            grid = []
+        } else {
+            grid = try Study.readGrid(root.raw("grid")!)
+            variants = Study.expand(grid)
+        }
+        var seen = Set<String>()
+        for variant in variants where !seen.insert(variant.name).inserted {
+            throw ConfigError.inconsistent(message: "\(file): two variants are named '\(variant.name)'; names must be unique")
+        }
+
+        if root.raw("seeds") != nil {
+            let values = try root.doubles("seeds", allowed: "a list of whole numbers ≥ 0",
+                                          where: { $0 >= 0 && $0 == $0.rounded() })
+            guard !values.isEmpty else { throw ConfigError.missing(path: "seeds", hint: "at least one seed, or leave it out") }
+            seeds = values.map { UInt64($0) }
+        } else {
+            seeds = nil
+        }
+
+        let targetReader = try root.section("target")
+        if !targetReader.keys.isEmpty {
+            let metric = try targetReader.string("metric", default: "test_accuracy", choices: Target.metrics)
+            let value = try targetReader.double("value")
+            target = Target(metric: metric, value: value)
+        } else {
+            target = nil
+        }
+        let budgetReader = try root.section("budget")
+        if !budgetReader.keys.isEmpty {
+            let epochs = try budgetReader.optionalDouble("epochs", allowed: "a number of epochs > 0", where: { $0 > 0 })
+            let steps = budgetReader.contains("max_steps")
+                ? try budgetReader.int("max_steps", allowed: "updates ≥ 1", where: { $0 >= 1 }) : nil
+            budget = Budget(epochs: epochs, maxSteps: steps)
+        } else {
+            budget = nil
+        }
+
+        claims = try root.list("claims").enumerated().map { index, item in
+            let reader = try root.element(of: "claims", index: index, item)
+            let variant = try reader.string("variant")
+            let reference = try reader.string("reference")
+            let tolerance = try reader.double("tolerance", default: 0.005, allowed: "an accuracy difference ≥ 0 (0.005 = 0.5 pp)",
+                                              where: { $0 >= 0 })
+            let text = try reader.string("text", default: "")
+            try reader.finish()
+            return Claim(variant: variant, reference: reference, tolerance: tolerance, text: text)
+        }
+        try root.finish()
+        for (index, claim) in claims.enumerated() {
+            for name in [claim.variant, claim.reference] where !variants.contains(where: { $0.name == name }) {
+                throw ConfigError.outOfRange(path: "claims.\(index)", line: nil, value: "'\(name)'",
+                    allowed: "the name of a variant (\(variants.map(\.name).joined(separator: ", ")))")
+            }
+        }
+    }
+
+    private static func strings(_ reader: ConfigReader, _ key: String) throws -> [String] {
+        try reader.list(key).enumerated().map { index, item in
+            guard case let .scalar(text, _) = item else {
+                throw ConfigError.wrongType(path: "\(reader.path.isEmpty ? "" : reader.path + ".")\(key).\(index)",
+                                            line: item.line, expected: "a key.path=value text", found: item.kindDescription)
+            }
+            return text
+        }
+    }
+
+    private static func checkName(_ name: String, path: String) throws {
+        let allowed = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || "._-+".contains($0) }
+        guard allowed else {
+            throw ConfigError.outOfRange(path: path, line: nil, value: "'\(name)'",
+                                         allowed: "a name of letters, digits, '.', '_', '-' or '+' (it names a directory)")
+        }
+    }
+
+    /// Short words for well-known override paths in grid run names.
+    static let gridLabels = ["optimizer.lr": "lr", "batch.global": "B", "batch.micro": "m", "seed": "seed",
+                             "lr_schedule.warmup.epochs": "warmup", "train.epochs": "epochs",
+                             "optimizer.momentum": "mom", "optimizer.weight_decay": "wd"]
+
+    private static func readGrid(_ value: ConfigValue) throws -> [GridAxis] {
+        guard case let .map(entries, _) = value, !entries.isEmpty else {
+            throw ConfigError.wrongType(path: "grid", line: value.line,
+                                        expected: "a map of override paths to value lists, e.g. {optimizer.lr: [0.05, 0.1]}",
+                                        found: value.kindDescription)
+        }
+        var axes: [GridAxis] = []
+        for (path, node) in entries {
+            var label = gridLabels[path] ?? String(path.split(separator: ".").last ?? Substring(path))
+            let items: [ConfigValue]
+            switch node {
+            case let .list(list, _):
+                items = list
+            case .map:
+                let reader = try ConfigReader(node, path: "grid.\(path)")
+                label = try reader.string("label", default: label)
+                items = try reader.list("values")
+                try reader.finish()
+            default:
+                throw ConfigError.wrongType(path: "grid.\(path)", line: node.line,
+                                            expected: "a list of values or {label: word, values: [...]}",
+                                            found: node.kindDescription)
+            }
+            guard !items.isEmpty else { throw ConfigError.missing(path: "grid.\(path)", hint: "at least one value") }
+            let values = try items.enumerated().map { index, item -> String in
+                guard case let .scalar(text, _) = item else {
+                    throw ConfigError.wrongType(path: "grid.\(path).\(index)", line: item.line,
+                                                expected: "a single value", found: item.kindDescription)
+                }
+                return text
+            }
+            try checkName(label + values.joined(), path: "grid.\(path)")
+            axes.append(GridAxis(path: path, label: label, values: values))
+        }
+        return axes
+    }
+
+    /// The cartesian product of the axes, in order (the last axis varies fastest).
+    static func expand(_ axes: [GridAxis]) -> [Variant] {
+        var combinations: [[(GridAxis, String)]] = [[]]
+        for axis in axes {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis, $0)] } }
+        }
+        return combinations.map { combination in
+            Variant(name: combination.map { "\($0.0.label)\($0.1)" }.joined(separator: "-"),
+                    overrides: combination.map { "\($0.0.path)=\($0.1)" },
+                    coordinates: Dictionary(uniqueKeysWithValues: combination.map { ($0.0.path, $0.1) }))
+        }
+    }
+
+    // MARK: - Runs
+
+    /// Every run of the study: each variant with each seed, variants in order.
+    public var runs: [Run] {
+        variants.flatMap { variant -> [Run] in
+            guard let seeds else {
+                return [Run(variant: variant, seed: nil, name: variant.name, directory: "\(output)/\(variant.name)")]
+            }
+            return seeds.map { seed in
+                let name = "\(variant.name)-s\(seed)"
+                return Run(variant: variant, seed: seed, name: name, directory: "\(output)/\(name)")
+            }
+        }
+    }
+
+    /// The overrides of one run, in the order they apply: the study's, the variant's, the
+    /// budget, the seed and the run directory.
+    public func overrides(for run: Run) -> [String] {
+        var result = overrides + run.variant.overrides
+        if let epochs = budget?.epochs { result.append("train.epochs=\(ConfigReader.format(epochs))") }
+        if let steps = budget?.maxSteps { result.append("train.max_steps=\(steps)") }
+        if let seed = run.seed { result.append("seed=\(seed)") }
+        result.append("output=\(run.directory)")
+        result.append("name=\(name)-\(run.name)")
+        return result
+    }
+
+    /// The validated training config of one run.
+    public func config(for run: Run) throws -> TrainingConfig {
+        do {
+            return try TrainingConfig.load(file: base, overrides: overrides(for: run))
+        } catch let error as ConfigError {
+            throw StudyError.badRun(run: run.name, study: file, underlying: error)
+        }
+    }
+
+    /// Builds every run's config once, so a typo in a variant fails before hours of training.
+    public func validateRuns() throws {
+        for run in runs { _ = try config(for: run) }
+    }
+}
+
+/// Problems with a study.
+public enum StudyError: Error, CustomStringConvertible {
+    case badRun(run: String, study: String, underlying: ConfigError)
+    case noRuns(study: String)
+
+    public var description: String {
+        switch self {
+        case let .badRun(run, study, underlying):
+            return "\(study): run '\(run)': \(underlying)"
+        case let .noRuns(study):
+            return "\(study): no run directory has a metrics.jsonl yet; run the study first (dptrain study \(study))"
+        }
+    }
+}
