@@ -10,27 +10,28 @@ public enum AtomicFile {
         let path = temporary.path
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else {
-            throw RunDirectoryError.notWritable(path: path)
+            throw RunDirectoryError.writeFailed(path: path, reason: String(cString: strerror(errno)))
         }
-        var failed = false
+        var failure: Int32 = 0
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { failed = true; return }
+                if written <= 0 { failure = written < 0 ? errno : ENOSPC; return }
                 offset += written
             }
         }
-        if fsync(descriptor) != 0 { failed = true }
+        if failure == 0, fsync(descriptor) != 0 { failure = errno }
         close(descriptor)
-        if failed {
+        if failure != 0 {
             unlink(path)
-            throw RunDirectoryError.notWritable(path: url.path)
+            throw RunDirectoryError.writeFailed(path: url.path, reason: String(cString: strerror(failure)))
         }
         if delayBeforeRename > 0 { Thread.sleep(forTimeInterval: delayBeforeRename) }
         guard rename(path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(path)
-            throw RunDirectoryError.notWritable(path: url.path)
+            throw RunDirectoryError.writeFailed(path: url.path, reason: reason)
         }
         let directory = open(url.deletingLastPathComponent().path, O_RDONLY)
         if directory >= 0 {

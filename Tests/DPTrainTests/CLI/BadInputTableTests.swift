@@ -109,3 +109,30 @@ struct BadInputTableTests {
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("DONE").path))
     }
 }
+
+/// A full disk while training: a tiny tmpfs as the run directory (needs root to mount).
+@Suite("Disk full")
+struct DiskFullTests {
+    static var canMount: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount") }
+
+    @Test("a checkpoint write on a full disk fails cleanly, naming the file and the reason",
+          .enabled(if: canMount, "needs root to mount a tmpfs"))
+    func diskFull() throws {
+        let directory = try CommandRunner.temporaryDirectory("disk-full")
+        defer {
+            _ = try? CommandRunner.run("/bin/umount", [directory.path])
+            try? FileManager.default.removeItem(at: directory)
+        }
+        let mount = try CommandRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=48k", "tmpfs", directory.path])
+        #expect(mount.status == 0, "\(mount.combined)")
+        let result = try CommandRunner.dptrain(["train", CLITests.smokeConfig, "output=\(directory.path)/run", "--quiet"])
+        #expect(!result.timedOut && result.status != 0)
+        let lines = result.error.split(separator: "\n").filter { $0.hasPrefix("error") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("cannot write \(directory.path)/run/checkpoints/step-") == true, "\(lines)")
+        #expect(lines.first?.contains("No space left on device") == true, "\(lines)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/run/checkpoints")
+        #expect(names.isEmpty, "no partial checkpoint may remain: \(names)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/run/DONE"))
+    }
+}
