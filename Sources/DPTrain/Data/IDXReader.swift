@@ -210,11 +210,38 @@ public enum IDXReader {
     /// nothing follows them.
     private static func readElements(_ file: FileBytes, header: Header, into destination: UnsafeMutablePointer<Float>,
                                      what: String, hint: String) throws {
+        // Converted in chunks of 256 Ki elements, so a file never sits in memory twice (as
+        // bytes and as floats): the peak is the floats plus one chunk.
         let count = header.elementCount
-        let bytes = try readPayload(file, header: header, what: what, hint: hint)
-        defer { bytes.deallocate() }
-        let source = bytes.baseAddress!
-        switch header.elementType {
+        let size = header.elementType.size
+        let chunk = 1 << 18
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk * size, alignment: 64)
+        defer { buffer.deallocate() }
+        var done = 0
+        while done < count {
+            let n = min(chunk, count - done)
+            let got = try file.read(into: buffer, count: n * size)
+            guard got == n * size else {
+                throw DataError(.truncated, file: file.path, position: .byte(header.byteCount + done * size + got),
+                                problem: "the file is truncated: header says \(what)",
+                                expected: "\(count * size) bytes of data", found: "\(done * size + got) bytes", hint: hint)
+            }
+            convert(buffer, type: header.elementType, into: destination + done, count: n)
+            done += n
+        }
+        let extra = try file.remainingCount()
+        guard extra == 0 else {
+            throw DataError(.trailingBytes, file: file.path, position: .byte(header.byteCount + count * size),
+                            problem: "unexpected bytes after the data: header says \(what)",
+                            expected: "the end of the file", found: "\(extra)\(extra >= 1 << 20 ? " or more" : "") extra bytes",
+                            hint: "the file is damaged or its header is wrong; \(hint)")
+        }
+    }
+
+    /// Big-endian IDX elements of `type` at `source` → Float.
+    private static func convert(_ source: UnsafeRawPointer, type: ElementType, into destination: UnsafeMutablePointer<Float>,
+                                count: Int) {
+        switch type {
         case .uint8:
             let p = source.assumingMemoryBound(to: UInt8.self)
             for i in 0..<count { destination[i] = Float(p[i]) }
