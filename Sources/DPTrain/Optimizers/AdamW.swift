@@ -34,12 +34,8 @@ public final class AdamW: Optimizer {
     /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
     /// checkpoints together with ``stateBuffers``.
     public var stepCount = 0
-    /// m (P floats).
-    public let firstMoment: UnsafeMutableBufferPointer<Float>
-    /// v (P floats).
-    public let secondMoment: UnsafeMutableBufferPointer<Float>
-    /// v̂ (P floats), only with amsgrad.
-    public let maxSecondMoment: UnsafeMutableBufferPointer<Float>?
+    /// m, v and (AMSGrad) v̂, P floats each.
+    public let moments: AdamMoments
     /// Number of parameters P this optimizer was built for.
     public let parameterCount: Int
 
@@ -62,26 +58,13 @@ public final class AdamW: Optimizer {
         self.weightDecay = weightDecay
         self.amsgrad = amsgrad
         self.l1 = l1
-        self.firstMoment = ParameterStore.allocate(parameterCount)
-        self.secondMoment = ParameterStore.allocate(parameterCount)
-        self.maxSecondMoment = amsgrad ? ParameterStore.allocate(parameterCount) : nil
-    }
-
-    deinit {
-        firstMoment.baseAddress?.deallocate()
-        secondMoment.baseAddress?.deallocate()
-        maxSecondMoment?.baseAddress?.deallocate()
+        self.moments = AdamMoments(parameterCount: parameterCount, amsgrad: amsgrad)
     }
 
     /// `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq` (torch's names).
     ///
     /// The buffers are owned by the optimizer and valid only while it is alive.
-    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
-        var buffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] =
-            [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)]
-        if let maxSecondMoment { buffers.append(("max_exp_avg_sq", maxSecondMoment)) }
-        return buffers
-    }
+    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] { moments.named }
 
     /// One update at learning rate η (see the type's doc for the rule); the kernel is
     /// ``Adam/update(values:gradients:firstMoment:secondMoment:maxSecondMoment:count:stepSize:secondMomentCorrectionRoot:beta1:beta2:epsilon:weightDecay:decoupledShrink:l1:)``.
@@ -92,7 +75,7 @@ public final class AdamW: Optimizer {
         Adam.step(store: store, learningRate: learningRate, stepCount: stepCount,
                   beta1: beta1, beta2: beta2, epsilon: epsilon,
                   coupledWeightDecay: 0, decoupledWeightDecay: weightDecay, l1: l1,
-                  firstMoment: firstMoment, secondMoment: secondMoment,
-                  maxSecondMoment: maxSecondMoment)
+                  firstMoment: moments.first, secondMoment: moments.second,
+                  maxSecondMoment: moments.maximum)
     }
 }
