@@ -21,11 +21,14 @@
 
 DPTRAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DPTRAIN_PACKAGES=(libopenmpi-dev openmpi-bin libopenblas-dev dataset-fashion-mnist zlib1g-dev iproute2)
+# Callers may add packages they alone need (launch/test adds chromium for the report test).
+DPTRAIN_PACKAGES+=("${DPTRAIN_EXTRA_PACKAGES[@]:-}")
 
 dptrain_install_packages() {
     local missing=()
     local package
     for package in "${DPTRAIN_PACKAGES[@]}"; do
+        [ -n "$package" ] || continue
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
             missing+=("$package")
         fi
