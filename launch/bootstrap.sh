@@ -21,8 +21,9 @@
 
 DPTRAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DPTRAIN_PACKAGES=(libopenmpi-dev openmpi-bin libopenblas-dev dataset-fashion-mnist zlib1g-dev iproute2)
-# Callers may add packages they alone need (launch/test adds chromium for the report test).
-DPTRAIN_PACKAGES+=("${DPTRAIN_EXTRA_PACKAGES[@]:-}")
+# Callers may add optional packages they alone need (launch/test adds chromium for the
+# report-rendering test): installed best-effort, a failure is a warning, not an error.
+DPTRAIN_OPTIONAL_PACKAGES=("${DPTRAIN_EXTRA_PACKAGES[@]:-}")
 
 dptrain_install_packages() {
     local missing=()
@@ -47,6 +48,27 @@ dptrain_install_packages() {
         cat /tmp/dptrain-apt.log >&2
         echo "error: installing ${missing[*]} failed (log above)" >&2
         exit 1
+    fi
+}
+
+dptrain_install_optional_packages() {
+    local missing=()
+    local package
+    for package in "${DPTRAIN_OPTIONAL_PACKAGES[@]}"; do
+        [ -n "$package" ] || continue
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "note: optional packages ${missing[*]} are not installed; tests that need them report themselves skipped" >&2
+        return 0
+    fi
+    echo "Installing optional ${missing[*]} ..." >&2
+    if ! (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
+        >/tmp/dptrain-apt-optional.log 2>&1; then
+        echo "warning: installing ${missing[*]} failed (see /tmp/dptrain-apt-optional.log); tests that need them report themselves skipped" >&2
     fi
 }
 
@@ -86,5 +108,6 @@ dptrain_environment() {
 }
 
 dptrain_install_packages
+dptrain_install_optional_packages
 dptrain_build
 dptrain_environment
