@@ -15,7 +15,8 @@
 # Environment forwarded with -x (remote ranks do not inherit this shell's environment; local
 # ranks get it anyway):
 #   OPENBLAS_NUM_THREADS (always), OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM) when set (root),
-#   DPTRAIN_BLAS_KERNELS and DPTRAIN_FAULT when set, and OPENBLAS_CORETYPE when set — on
+#   DPTRAIN_BLAS_KERNELS and DPTRAIN_FAULT when set, DPTRAIN_TERMINAL (1 when this script's
+#   stdout is a terminal: progress bar; 0 otherwise: plain lines), and OPENBLAS_CORETYPE when set — on
 #   several hosts only if you set it yourself: bootstrap.sh picks it from *this* host's CPU,
 #   while dptrain on each host picks the best kernels for that host's CPU when it is unset.
 
@@ -50,8 +51,13 @@ dptrain_mpi_args() {
     else
         unset OPENBLAS_CORETYPE
     fi
+    # Ranks see an Open MPI pseudo-terminal even when this script's output goes to a file or a
+    # pipe: tell rank 0 whether a progress bar or plain lines fit where the output really goes.
+    if [ -z "${DPTRAIN_TERMINAL:-}" ]; then
+        if [ -t 1 ]; then export DPTRAIN_TERMINAL=1; else export DPTRAIN_TERMINAL=0; fi
+    fi
     local name
-    for name in OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM DPTRAIN_BLAS_KERNELS DPTRAIN_FAULT; do
+    for name in OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM DPTRAIN_BLAS_KERNELS DPTRAIN_FAULT DPTRAIN_TERMINAL; do
         [ -n "${!name:-}" ] && DPTRAIN_MPI_ARGS+=(-x "$name")
     done
     return 0

@@ -21,16 +21,10 @@ struct BenchReport {
     static func measure(builder: RunBuilder, decomposition: BatchDecomposition, warmup: Int, steps: Int,
                         communicator: Communicator) throws -> BenchReport {
         // 1. GEMM at the model's shapes, every rank at once (as in training).
-        var shapes: [GEMMBenchmark.Shape] = []
-        for layer in builder.model.layers {
-            if let dense = layer as? Dense {
-                shapes += GEMMBenchmark.denseShapes(name: dense.name, inputs: dense.inputSize, outputs: dense.outputSize,
-                                                    micro: decomposition.micro, inputGradient: dense.needsInputGradient)
-            }
-        }
+        let shapes = GEMMBenchmark.modelShapes(builder.model.layers, micro: decomposition.micro)
         try communicator.barrier()
         let gemm = GEMMBenchmark.run(shapes)
-        let gemmPerStep = gemm.reduce(0) { $0 + $1.seconds } * Double(decomposition.accumulation)
+        let gemmPerStep = gemm.reduce(0) { $0 + $1.secondsPerMicroBatch } * Double(decomposition.accumulation)
 
         // 2. All-reduce of the gradient, and of one float (latency).
         let parameters = builder.model.parameterCount
@@ -69,13 +63,13 @@ struct BenchReport {
         var lines = ["dptrain bench | \(worldSize) rank\(worldSize == 1 ? "" : "s") | OpenBLAS kernels \(kernels), "
                         + "\(BLASRuntime.threadCount) thread(s) per rank | \(decomposition) | \(Format.grouped(Double(parameters))) parameters",
                      "", "GEMM at the model's shapes (rank 0; C[m×n] += op(A)[m×k]·op(B)[k×n]):",
-                     "  shape                        m      n      k     ms   GFLOP/s"]
+                     "  shape                        m      n      k  × per micro-batch   ms each   GFLOP/s"]
         for result in gemm {
             lines.append("  " + result.shape.label.padding(toLength: 22, withPad: " ", startingAt: 0)
-                + String(format: " %6d %6d %6d %7.3f %8.1f", result.shape.m, result.shape.n, result.shape.k,
-                         result.seconds * 1000, result.gflops))
+                + String(format: " %6d %6d %6d  × %-15d %8.3f %9.1f", result.shape.m, result.shape.n, result.shape.k,
+                         result.shape.count, result.seconds * 1000, result.gflops))
         }
-        let flops = gemm.reduce(0) { $0 + $1.shape.flops } * Double(decomposition.accumulation)
+        let flops = gemm.reduce(0) { $0 + $1.shape.flops * Double($1.shape.count) } * Double(decomposition.accumulation)
         lines.append("  per optimizer step: \(BenchReport.ms(gemmPerStep)) ms of GEMM (K = \(decomposition.accumulation)), "
             + "\(Format.fixed(flops / gemmPerStep / 1e9, 1)) GFLOP/s overall")
         if let allReduce, let small = allReduceSmall {
@@ -92,6 +86,8 @@ struct BenchReport {
                 + values.map { BenchReport.ms($0).padding(toLength: 15, withPad: " ", startingAt: 0) }.joined())
         }
         let step = phases[0][5]
+        lines.append("  GEMM share of the step: \(Format.fixed(100 * gemmPerStep / step, 1))% "
+            + "(GEMM time at the model's shapes / measured step time)")
         lines.append("  step / GEMM time = \(Format.fixed(step / gemmPerStep, 3)); exposed communication "
             + "\(BenchReport.ms(phases[0][3])) ms" + (allReduce.map { " (raw all-reduce \(BenchReport.ms($0.seconds)) ms)" } ?? ""))
         lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s")
@@ -103,10 +99,11 @@ struct BenchReport {
             "\"kernels\":\"\(kernels)\"", "\"world\":\(worldSize)", "\"global_batch\":\(decomposition.global)",
             "\"micro_batch\":\(decomposition.micro)", "\"accumulation\":\(decomposition.accumulation)",
             "\"parameters\":\(parameters)", "\"gemm_seconds_per_step\":\(gemmPerStep)",
+            "\"gemm_share_of_step\":\(gemmPerStep / max(phases[0][5], 1e-12))",
             "\"samples_per_second\":\(samplesPerSecond)",
         ]
         fields.append("\"gemm\":[" + gemm.map {
-            "{\"shape\":\"\($0.shape.label)\",\"m\":\($0.shape.m),\"n\":\($0.shape.n),\"k\":\($0.shape.k),\"seconds\":\($0.seconds),\"gflops\":\($0.gflops)}"
+            "{\"shape\":\"\($0.shape.label)\",\"m\":\($0.shape.m),\"n\":\($0.shape.n),\"k\":\($0.shape.k),\"count\":\($0.shape.count),\"seconds\":\($0.seconds),\"gflops\":\($0.gflops)}"
         }.joined(separator: ",") + "]")
         if let allReduce, let small = allReduceSmall {
             fields.append("\"allreduce\":{\"floats\":\(allReduce.floats),\"seconds\":\(allReduce.seconds),"

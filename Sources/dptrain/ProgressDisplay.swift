@@ -17,8 +17,19 @@ final class ProgressDisplay {
     private var last: StepProgress?
 
     init(verbose: Bool) {
-        isTerminal = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        isTerminal = ProgressDisplay.drawsOnTerminal(environment: ProcessInfo.processInfo.environment,
+                                                     stdoutIsTTY: isatty(STDOUT_FILENO) != 0)
         self.verbose = verbose
+    }
+
+    /// Whether to draw the bar. `DPTRAIN_TERMINAL=1`/`0` decides when set (the launch scripts
+    /// set it from their own stdout). Otherwise a rank started by `mpirun` prints plain lines:
+    /// Open MPI gives every rank a pseudo-terminal whatever mpirun's own output is (a log file,
+    /// a pipe, CI), so the rank's `isatty` says nothing about where its lines end up.
+    static func drawsOnTerminal(environment: [String: String], stdoutIsTTY: Bool) -> Bool {
+        if let forced = environment["DPTRAIN_TERMINAL"], !forced.isEmpty { return forced == "1" }
+        if environment["OMPI_COMM_WORLD_SIZE"] != nil { return false }
+        return stdoutIsTTY && environment["TERM"] != "dumb"
     }
 
     /// A log or evaluation line. On a terminal, step log lines are folded into the bar unless verbose.

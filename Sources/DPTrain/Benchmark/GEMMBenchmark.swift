@@ -2,7 +2,8 @@ import Foundation
 
 /// Times `gemm` at given shapes and reports GFLOP/s (2·m·n·k flops per product).
 public enum GEMMBenchmark {
-    /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k.
+    /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k, issued `count` times
+    /// per micro-batch (a dense layer: once; a convolution: once per sample).
     public struct Shape: Equatable, Sendable {
         public var label: String
         public var transposeA: Transpose
@@ -10,17 +11,20 @@ public enum GEMMBenchmark {
         public var m: Int
         public var n: Int
         public var k: Int
+        /// Products of this shape per micro-batch.
+        public var count: Int
 
-        public init(label: String, transposeA: Transpose, transposeB: Transpose, m: Int, n: Int, k: Int) {
+        public init(label: String, transposeA: Transpose, transposeB: Transpose, m: Int, n: Int, k: Int, count: Int = 1) {
             self.label = label
             self.transposeA = transposeA
             self.transposeB = transposeB
             self.m = m
             self.n = n
             self.k = k
+            self.count = count
         }
 
-        /// 2·m·n·k.
+        /// 2·m·n·k, for one product.
         public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
     }
 
@@ -29,6 +33,8 @@ public enum GEMMBenchmark {
         public var shape: Shape
         public var seconds: Double
         public var gflops: Double { shape.flops / seconds / 1e9 }
+        /// Seconds per micro-batch: `seconds · shape.count`.
+        public var secondsPerMicroBatch: Double { seconds * Double(shape.count) }
     }
 
     /// The three products of a dense layer `inputs → outputs` at micro-batch m (STYLE B3):
@@ -43,6 +49,44 @@ public enum GEMMBenchmark {
             shapes.append(Shape(label: "\(name) dX", transposeA: .none, transposeB: .none, m: micro, n: inputs, k: outputs))
         }
         return shapes
+    }
+
+    /// The three products per sample of a convolution (see ``Conv2D``): forward
+    /// Z_s = W·col `[O, C·kh·kw]·[C·kh·kw, OH·OW]`, weight gradient dW += dZ_s·colᵀ, and
+    /// dcol = Wᵀ·dZ_s; each issued once per sample of the micro-batch m.
+    public static func convolutionShapes(name: String, outputChannels: Int, patchSize: Int, positions: Int,
+                                         micro: Int, inputGradient: Bool) -> [Shape] {
+        var shapes = [
+            Shape(label: "\(name) forward", transposeA: .none, transposeB: .none,
+                  m: outputChannels, n: positions, k: patchSize, count: micro),
+            Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
+                  m: outputChannels, n: patchSize, k: positions, count: micro),
+        ]
+        if inputGradient {
+            shapes.append(Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
+                                m: patchSize, n: positions, k: outputChannels, count: micro))
+        }
+        return shapes
+    }
+
+    /// The GEMM shapes of every dense and convolution layer of `layers` (residual blocks
+    /// included) at micro-batch `micro`, in model order.
+    public static func modelShapes(_ layers: [any Layer], micro: Int) -> [Shape] {
+        layers.flatMap { layer -> [Shape] in
+            switch layer {
+            case let dense as Dense:
+                return denseShapes(name: dense.name, inputs: dense.inputSize, outputs: dense.outputSize,
+                                   micro: micro, inputGradient: dense.needsInputGradient)
+            case let convolution as Conv2D:
+                return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
+                                         patchSize: convolution.patchSize, positions: convolution.positions,
+                                         micro: micro, inputGradient: convolution.needsInputGradient)
+            case let block as ResidualBlock:
+                return modelShapes(block.sublayers, micro: micro)
+            default:
+                return []
+            }
+        }
     }
 
     /// Times each shape for about `seconds` (after a warm-up) and returns the median time.

@@ -149,7 +149,8 @@ public struct Checkpoint {
     }
 
     /// Checks that this checkpoint fits `store` and `optimizer`: same tensor names and shapes
-    /// in the same order, same optimizer and state buffers. Throws naming the first mismatch.
+    /// in the same order, same optimizer and state buffers, the same parameter count, and
+    /// progress counters that are not negative. Throws naming the first mismatch.
     public func validate(against store: ParameterStore, optimizer: Optimizer, file: String) throws {
         for (index, slice) in store.slices.enumerated() {
             guard index < header.tensors.count else {
@@ -176,6 +177,18 @@ public struct Checkpoint {
         guard header.stateBuffers == names else {
             throw CheckpointError.mismatch(file: file, field: "optimizer state", expected: names.joined(separator: ","),
                                            found: header.stateBuffers.joined(separator: ","))
+        }
+        // The payload was sized from parameterCount; restoring copies store.count floats per buffer.
+        guard header.parameterCount == store.count else {
+            throw CheckpointError.mismatch(file: file, field: "parameter count", expected: "\(store.count)",
+                                           found: "\(header.parameterCount)")
+        }
+        let state = header.state
+        let counters = [("optimizer steps", header.optimizerSteps), ("epoch", state.epoch), ("cursor", state.cursor),
+                        ("samples", state.samples), ("step", state.step), ("skipped steps", state.skippedSteps),
+                        ("bad steps in a row", state.badStepsInRow)]
+        if let (field, value) = counters.first(where: { $0.1 < 0 }) {
+            throw CheckpointError.corrupt(file: file, reason: "the header's \(field) is \(value); progress counters are never negative")
         }
     }
 }

@@ -199,20 +199,19 @@ public final class BatchNorm: Layer {
             mean = globalMean
             inverseStd = globalInverseStd
         } else {
-            // Local statistics of this micro-batch, two passes in Double.
+            // Local statistics of this micro-batch, two passes (each row of s values summed in
+            // Float lanes, rows in Double).
             let count = Double(n * s)
             var variance = [Double](repeating: 0, count: c)
             for channel in 0..<c {
                 var sum = 0.0
                 for sample in 0..<n {
-                    let r = input.base + sample * size + channel * s
-                    for j in 0..<s { sum += Double(r[j]) }
+                    sum += VectorMath.sum(input.base + sample * size + channel * s, count: s)
                 }
                 let μ = sum / count
                 var squares = 0.0
                 for sample in 0..<n {
-                    let r = input.base + sample * size + channel * s
-                    for j in 0..<s { let d = Double(r[j]) - μ; squares += d * d }
+                    squares += VectorMath.sumOfSquaredDeviations(input.base + sample * size + channel * s, count: s, from: μ)
                 }
                 mean[channel] = μ
                 variance[channel] = squares / count
@@ -285,11 +284,9 @@ public final class BatchNorm: Layer {
             var g = 0.0, gx = 0.0
             for sample in 0..<n {
                 let offset = sample * size + channel * s
-                for j in 0..<s {
-                    let v = Double(dy[offset + j])
-                    g += v
-                    gx += v * Double(xhat[offset + j])
-                }
+                let (rowSum, rowDot) = VectorMath.sumAndDot(dy + offset, xhat + offset, count: s)
+                g += rowSum
+                gx += rowDot
             }
             sumG[channel] = g
             sumGX[channel] = gx

@@ -46,11 +46,13 @@ public final class Conv2D: Layer {
     public var needsInputGradient = true
 
     private let channels: Int, height: Int, width: Int
-    private let outputChannels: Int, outputHeight: Int, outputWidth: Int
-    /// C·kh·kw, the rows of `col`.
-    private var patchSize: Int { channels * kernel.height * kernel.width }
-    /// OH·OW, the columns of `col`.
-    private var positions: Int { outputHeight * outputWidth }
+    /// O, output channels (the rows of each sample's GEMM output).
+    public let outputChannels: Int
+    private let outputHeight: Int, outputWidth: Int
+    /// C·kh·kw, the rows of `col` (the inner dimension of the forward GEMM).
+    public var patchSize: Int { channels * kernel.height * kernel.width }
+    /// OH·OW, the columns of `col` (output positions per sample).
+    public var positions: Int { outputHeight * outputWidth }
     /// 1×1, stride 1, no padding: im2col is the identity.
     private var isPointwise: Bool { kernel == (1, 1) && stride == 1 && padding == 0 }
 
@@ -166,21 +168,23 @@ public final class Conv2D: Layer {
                     let out = col + row * oh * ow
                     // Output columns x whose input column x·s − p + j lies in [0, w).
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
+                    // Rows are short (OW values): plain loops, which the compiler vectorises,
+                    // cost less than a memcpy/memset call per row.
                     for oy in 0..<oh {
                         let iy = oy * s - p + i
                         let dst = out + oy * ow
                         guard iy >= 0 && iy < h else {
-                            dst.update(repeating: 0, count: ow)
+                            for ox in 0..<ow { dst[ox] = 0 }
                             continue
                         }
                         let src = plane + iy * w + (j - p)
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        for ox in 0..<lo { dst[ox] = 0 }
                         if s == 1 {
-                            (dst + lo).update(from: src + lo, count: hi - lo)
+                            for ox in lo..<hi { dst[ox] = src[ox] }
                         } else {
                             for ox in lo..<hi { dst[ox] = src[ox * s] }
                         }
-                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                        for ox in hi..<ow { dst[ox] = 0 }
                     }
                     row += 1
                 }

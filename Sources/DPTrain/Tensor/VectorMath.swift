@@ -3,21 +3,72 @@ public enum VectorMath {
     /// Σ xᵢ² over `count` floats: 16 Float lanes per block of 4096 elements, blocks summed in
     /// Double (fast and accurate to ~1e-7 relative). Non-finite when any element is non-finite.
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        let raw = UnsafeRawPointer(x)
+        blockedSum(count: count, lanes: { raw, offset in
+            let v = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+            return v * v
+        }, scalar: { Double(x[$0]) * Double(x[$0]) }, base: UnsafeRawPointer(x))
+    }
+
+    /// Σ xᵢ over `count` floats, with the same blocking as ``sumOfSquares(_:count:)``
+    /// (16 Float lanes per block of at most 4096 elements, blocks summed in Double).
+    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        blockedSum(count: count, lanes: { raw, offset in raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) },
+                   scalar: { Double(x[$0]) }, base: UnsafeRawPointer(x))
+    }
+
+    /// Σ (xᵢ − μ)² over `count` floats (the deviations in Float, blocks summed in Double).
+    public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, count: Int, from mean: Double) -> Double {
+        let μ = Float(mean), μs = SIMD16<Float>(repeating: Float(mean))
+        return blockedSum(count: count, lanes: { raw, offset in
+            let d = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) - μs
+            return d * d
+        }, scalar: { let d = Double(x[$0] - μ); return d * d }, base: UnsafeRawPointer(x))
+    }
+
+    /// (Σ gᵢ, Σ gᵢ·yᵢ) over `count` floats of `g` and `y` (blocks summed in Double).
+    public static func sumAndDot(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> (sum: Double, dot: Double) {
+        let gRaw = UnsafeRawPointer(g), yRaw = UnsafeRawPointer(y)
+        var sum = 0.0, dot = 0.0
+        var index = 0
+        while index + 16 <= count {
+            let blockEnd = min(count, index + 4096) & ~15
+            var sumLanes = SIMD16<Float>(repeating: 0), dotLanes = SIMD16<Float>(repeating: 0)
+            while index < blockEnd {
+                let a = gRaw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+                let b = yRaw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+                sumLanes += a
+                dotLanes += a * b
+                index += 16
+            }
+            sum += Double(sumLanes.sum())
+            dot += Double(dotLanes.sum())
+        }
+        while index < count {
+            sum += Double(g[index])
+            dot += Double(g[index]) * Double(y[index])
+            index += 1
+        }
+        return (sum, dot)
+    }
+
+    /// Σ over `count` elements of `lanes` (16 at a time, Float within a block of at most
+    /// 4096 elements) and `scalar` (the tail), blocks summed in Double.
+    @inline(__always)
+    private static func blockedSum(count: Int, lanes: (UnsafeRawPointer, Int) -> SIMD16<Float>,
+                                   scalar: (Int) -> Double, base: UnsafeRawPointer) -> Double {
         var total = 0.0
         var index = 0
         while index + 16 <= count {
             let blockEnd = min(count, index + 4096) & ~15
-            var lanes = SIMD16<Float>(repeating: 0)
+            var accumulator = SIMD16<Float>(repeating: 0)
             while index < blockEnd {
-                let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
-                lanes += v * v
+                accumulator += lanes(base, index * 4)
                 index += 16
             }
-            total += Double(lanes.sum())
+            total += Double(accumulator.sum())
         }
         while index < count {
-            total += Double(x[index]) * Double(x[index])
+            total += scalar(index)
             index += 1
         }
         return total

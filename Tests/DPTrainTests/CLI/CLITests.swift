@@ -51,6 +51,24 @@ struct CLITests {
         #expect(!result.output.contains("\u{1B}[") && !result.output.contains("\r"))
     }
 
+    @Test("under mpirun: plain lines even though Open MPI gives ranks a pseudo-terminal; DPTRAIN_TERMINAL decides")
+    func outputUnderMPI() throws {
+        let directory = try CommandRunner.temporaryDirectory("mpi-pipe")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try CommandRunner.mpirun(ranks: 2, ["train", Self.smokeConfig, "output=\(directory.path)/plain",
+                                                        "train.epochs=1", "train.log_every=16"], timeout: 120)
+        #expect(plain.status == 0, "\(plain.combined)")
+        #expect(plain.output.contains("step 16 | epoch 0.50 | loss"))
+        #expect(!plain.output.contains("\u{1B}[") && !plain.output.contains("\r"))
+        // What launch/train sets when its own stdout is a terminal.
+        let bar = try CommandRunner.mpirun(ranks: 2, ["train", Self.smokeConfig, "output=\(directory.path)/bar",
+                                                      "train.epochs=1", "train.log_every=16"], timeout: 120,
+                                           environment: ["DPTRAIN_TERMINAL": "1"])
+        #expect(bar.status == 0, "\(bar.combined)")
+        #expect(bar.output.contains("\r\u{1B}[2Kepoch 1/1 "))
+        #expect(bar.output.contains("epoch 1 done | 32 steps | loss"))
+    }
+
     @Test("on a terminal: a progress bar redrawn in place, a summary line per epoch")
     func terminalOutput() throws {
         let directory = try CommandRunner.temporaryDirectory("tty")

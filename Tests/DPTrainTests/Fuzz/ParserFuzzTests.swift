@@ -111,6 +111,26 @@ struct ParserFuzzTests {
         #expect(accepted == 0)  // the CRC catches every mutation
     }
 
+    @Test("checkpoints with the checksum recomputed: the header and payload parser behind the CRC")
+    func checkpointBehindTheChecksum() throws {
+        let config = try TrainingTestSupport.config(TrainingTestSupport.spirals, ["model.layers.0.dense=4", "model.layers.2.dense=4"])
+        let builder = try RunBuilder(config: config, communicator: LocalCommunicator())
+        let trainer = try builder.makeTrainer(writeRunDirectory: false)
+        let bytes = Array(try trainer.makeCheckpoint().serialized())
+        let body = Array(bytes.dropLast(4))
+        let (runs, accepted) = Self.fuzz(body, seed: 6) { mutated in
+            // A damaged file whose CRC happens to match (or a hand-edited one): every field is
+            // still checked — magic, version, header length, JSON, payload size, then the fit.
+            var data = Data(mutated)
+            var crc = Checkpoint.crc(data).littleEndian
+            withUnsafeBytes(of: &crc) { data.append(contentsOf: $0) }
+            let checkpoint = try Checkpoint.parse(data, file: "fuzz.ckpt")
+            try checkpoint.validate(against: trainer.model.store, optimizer: trainer.optimizer, file: "fuzz.ckpt")
+        }
+        #expect(runs > 50)
+        #expect(accepted < runs)  // most mutations are caught behind the checksum too
+    }
+
     @Test("safetensors")
     func safetensors() throws {
         let file = SafeTensors(tensors: [.init(name: "dense.0.weight", shape: [2, 3], values: [1, 2, 3, 4, 5, 6]),

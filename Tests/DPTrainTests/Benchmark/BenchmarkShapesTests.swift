@@ -1,0 +1,64 @@
+import DPTrain
+import Foundation
+import Testing
+
+/// `dptrain bench` times GEMM at the shapes the layers really issue; these tests pin those
+/// shapes to the layers' own products and check the command end to end on a convolution.
+@Suite("Benchmark GEMM shapes")
+struct BenchmarkShapesTests {
+    @Test("a convolution issues forward, dW and dX products once per sample, with the flops of the convolution")
+    func convolutionShapes() {
+        // 3×3 convolution, 4 → 8 channels, 10×10 input, padding 1: OH·OW = 100, C·kh·kw = 36.
+        let convolution = Conv2D(name: "conv2d.0", inputShape: [4, 10, 10], outputChannels: 8, kernel: (3, 3),
+                                 stride: 1, padding: 1)
+        let shapes = GEMMBenchmark.modelShapes([convolution], micro: 16)
+        #expect(shapes.map(\.label) == ["conv2d.0 forward", "conv2d.0 dW", "conv2d.0 dX"])
+        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == [[8, 100, 36, 16], [8, 36, 100, 16], [36, 100, 8, 16]])
+        // Each product costs the convolution's multiply-adds: 2·O·(OH·OW)·(C·kh·kw) per sample.
+        for shape in shapes { #expect(shape.flops == 2 * 8 * 100 * 36) }
+    }
+
+    @Test("residual blocks contribute their convolutions; layers without GEMMs contribute nothing")
+    func residualAndOtherLayers() {
+        // 2 → 4 channels with stride 2: conv1 (stride 2), conv2, and a 1×1 projection shortcut.
+        let block = ResidualBlock.basic(name: "residual.0", inputShape: [2, 4, 4], channels: 4, stride: 2)
+        let pool = MaxPool2D(name: "maxpool.1", inputShape: [4, 2, 2], kernel: 2)
+        let dense = Dense(name: "dense.3", inputSize: 4, outputSize: 2)
+        let shapes = GEMMBenchmark.modelShapes([block, pool, dense], micro: 5)
+        let labels = shapes.map(\.label)
+        #expect(labels.filter { $0.hasPrefix("residual.0.conv1 ") }.count == 3)
+        #expect(labels.filter { $0.hasPrefix("residual.0.conv2 ") }.count == 3)
+        #expect(labels.filter { $0.hasPrefix("residual.0.shortcut") }.count == 3)
+        #expect(!labels.contains { $0.hasPrefix("maxpool") })
+        #expect(Array(labels.suffix(3)) == ["dense.3 forward", "dense.3 dW", "dense.3 dX"])
+        #expect(shapes.suffix(3).allSatisfy { $0.count == 1 })
+        #expect(shapes.prefix(9).allSatisfy { $0.count == 5 })
+    }
+
+    @Test("dptrain bench on a CNN reports its convolution GEMMs and their share of the step")
+    func benchOnAConvolutionNetwork() throws {
+        let directory = try CommandRunner.temporaryDirectory("bench-cnn")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("cnn.yaml")
+        try """
+            name: bench-cnn
+            data: {dataset: fashion-mnist}
+            model:
+              input: [1, 28, 28]
+              layers: [{conv2d: 8, kernel: 3, padding: 1, activation: relu}, {maxpool: 2}, {flatten: {}}, {dense: 10}]
+            batch: {global: 32, micro: 32}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.dptrain(["bench", config.path, "--steps", "5", "--warmup", "2", "--json"], timeout: 120)
+        #expect(result.status == 0, "\(result.combined)")
+        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let gemm = try #require(json["gemm"] as? [[String: Any]])
+        let forward = try #require(gemm.first { $0["shape"] as? String == "conv2d.0 forward" })
+        #expect(forward["m"] as? Int == 8 && forward["n"] as? Int == 784 && forward["k"] as? Int == 9)
+        #expect(forward["count"] as? Int == 32)
+        // The first layer's input gradient is never needed, so there is no conv2d.0 dX.
+        #expect(!gemm.contains { $0["shape"] as? String == "conv2d.0 dX" })
+        let share = try #require(json["gemm_share_of_step"] as? Double)
+        #expect(share > 0 && share < 1.5, "GEMM share \(share)")
+    }
+}
