@@ -16,7 +16,7 @@
 /// Backward, given dY:
 ///
 ///     dZ = dY ⊙ f′(Z)
-///     dW += dZ_s·colᵀ               (gemm, beta = 1; col recomputed per sample)
+///     dW += dZ_s·colᵀ               (gemm, beta = 1; col kept from a training forward)
 ///     db += Σ_{s,y,x} dZ_s
 ///     dX_s = col2im(Wᵀ·dZ_s)        (skipped when `needsInputGradient` is false)
 ///
@@ -64,14 +64,19 @@ public final class Conv2D: Layer {
     // MARK: - Caches and buffers (n = rows of the last forward)
     /// X, `n × (C·H·W)`: a view of the caller's input; it must stay valid until `backward`.
     private var input: Matrix?
+    /// Whether the last forward kept every sample's col in `trainingColumns`.
+    private var usedTrainingColumns = false
     /// Z, `n × (O·OH·OW)`; only kept apart from Y when f is not the identity.
     private let preActivation = FloatBuffer()
     /// Y, `n × (O·OH·OW)`.
     private let output = FloatBuffer()
     /// dZ, `n × (O·OH·OW)`.
     private let preActivationGradient = FloatBuffer()
-    /// col (and dcol in backward) of one sample, `[C·kh·kw, OH·OW]`.
+    /// col of one sample during evaluation, and dcol in backward, `[C·kh·kw, OH·OW]`.
     private let columns = FloatBuffer()
+    /// col of every sample of the last training forward, `n × [C·kh·kw, OH·OW]`: backward
+    /// reuses it instead of running im2col again.
+    private let trainingColumns = FloatBuffer()
     /// dX, `n × (C·H·W)`.
     private let inputGradient = FloatBuffer()
 
@@ -168,23 +173,43 @@ public final class Conv2D: Layer {
                     let out = col + row * oh * ow
                     // Output columns x whose input column x·s − p + j lies in [0, w).
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
-                    // Rows are short (OW values): plain loops, which the compiler vectorises,
-                    // cost less than a memcpy/memset call per row.
+                    if let rows = sameWidthRows(i: i) {
+                        // Stride 1 and OW = W: the valid rows of this col row are one shifted
+                        // contiguous block of the plane. Copy it at once, then zero what fell
+                        // outside the image (top/bottom rows, and the columns outside lo..<hi
+                        // that the shifted copy filled from neighbouring rows).
+                        out.update(repeating: 0, count: rows.lowerBound * ow)
+                        let shift = j - p
+                        let first = rows.lowerBound * ow, count = rows.count * ow
+                        if shift < 0 {
+                            (out + first - shift).update(from: plane + (rows.lowerBound - p + i) * w, count: count + shift)
+                        } else if count > shift {
+                            (out + first).update(from: plane + (rows.lowerBound - p + i) * w + shift, count: count - shift)
+                        }
+                        for oy in rows {
+                            let dst = out + oy * ow
+                            for ox in 0..<lo { dst[ox] = 0 }
+                            for ox in hi..<ow { dst[ox] = 0 }
+                        }
+                        (out + rows.upperBound * ow).update(repeating: 0, count: (oh - rows.upperBound) * ow)
+                        row += 1
+                        continue
+                    }
                     for oy in 0..<oh {
                         let iy = oy * s - p + i
                         let dst = out + oy * ow
                         guard iy >= 0 && iy < h else {
-                            for ox in 0..<ow { dst[ox] = 0 }
+                            dst.update(repeating: 0, count: ow)
                             continue
                         }
                         let src = plane + iy * w + (j - p)
-                        for ox in 0..<lo { dst[ox] = 0 }
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
                         if s == 1 {
-                            for ox in lo..<hi { dst[ox] = src[ox] }
+                            (dst + lo).update(from: src + lo, count: hi - lo)
                         } else {
                             for ox in lo..<hi { dst[ox] = src[ox * s] }
                         }
-                        for ox in hi..<ow { dst[ox] = 0 }
+                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
                     }
                     row += 1
                 }
@@ -192,8 +217,19 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// For stride 1 and OW = W (a "same" convolution along x): the output rows y of kernel row
+    /// `i` whose input row y − p + i lies in the image; `nil` when the shifted-block copy of
+    /// ``im2col(_:into:)`` and ``col2im(_:into:)`` does not apply.
+    @inline(__always)
+    private func sameWidthRows(i: Int) -> Range<Int>? {
+        guard stride == 1, outputWidth == width else { return nil }
+        let low = max(0, padding - i), high = min(outputHeight, height + padding - i)
+        return low < high ? low..<high : nil
+    }
+
     /// dX_s[c, y·s − p + i, x·s − p + j] += dcol[(c·kh + i)·kw + j, y·OW + x] (dX_s zeroed first).
-    private func col2im(_ col: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+    /// `col` is scratch: the shifted-block path zeroes its out-of-image columns before adding.
+    private func col2im(_ col: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let kh = kernel.height, kw = kernel.width, s = stride, p = padding
         let oh = outputHeight, ow = outputWidth, h = height, w = width
         dx.update(repeating: 0, count: channels * h * w)
@@ -204,6 +240,27 @@ public final class Conv2D: Layer {
                 for j in 0..<kw {
                     let source = col + row * oh * ow
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
+                    if let rows = sameWidthRows(i: i) {
+                        // The mirror of im2col's shifted block: drop the out-of-image columns,
+                        // then add the block to the plane in one contiguous pass.
+                        for oy in rows {
+                            let src = source + oy * ow
+                            for ox in 0..<lo { src[ox] = 0 }
+                            for ox in hi..<ow { src[ox] = 0 }
+                        }
+                        let shift = j - p
+                        let first = rows.lowerBound * ow, count = rows.count * ow
+                        let target = plane + (rows.lowerBound - p + i) * w
+                        if shift < 0 {
+                            let src = source + first - shift
+                            for index in 0..<(count + shift) { target[index] += src[index] }
+                        } else if count > shift {
+                            let src = source + first, dst = target + shift
+                            for index in 0..<(count - shift) { dst[index] += src[index] }
+                        }
+                        row += 1
+                        continue
+                    }
                     for oy in 0..<oh {
                         let iy = oy * s - p + i
                         guard iy >= 0 && iy < h else { continue }
@@ -247,15 +304,18 @@ public final class Conv2D: Layer {
         let z = activation.isIdentity ? y : preActivation.matrix(rows: n, columns: outSize)
         let weights = UnsafePointer(store.values(of: weightSlice))
         let bias = biasSlice.map { UnsafePointer(store.values(of: $0)) }
-        if !isPointwise { columns.reserve(k * p) }
+        let keepsColumns = context.training && !isPointwise
+        usedTrainingColumns = keepsColumns
+        if keepsColumns { trainingColumns.reserve(n * k * p) } else if !isPointwise { columns.reserve(k * p) }
         for sample in 0..<n {
             let x = UnsafePointer(input.base + sample * inSize)
             let col: UnsafePointer<Float>
             if isPointwise {
                 col = x
             } else {
-                im2col(x, into: columns.base)
-                col = UnsafePointer(columns.base)
+                let target = keepsColumns ? trainingColumns.base + sample * k * p : columns.base
+                im2col(x, into: target)
+                col = UnsafePointer(target)
             }
             let zs = z.base + sample * outSize
             // Z_s = W·col   ([O, C·kh·kw]·[C·kh·kw, OH·OW] = [O, OH·OW])
@@ -314,6 +374,8 @@ public final class Conv2D: Layer {
             let col: UnsafePointer<Float>
             if isPointwise {
                 col = x
+            } else if usedTrainingColumns {
+                col = UnsafePointer(trainingColumns.base + sample * k * p)
             } else {
                 im2col(x, into: columns.base)
                 col = UnsafePointer(columns.base)

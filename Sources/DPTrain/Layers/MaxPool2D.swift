@@ -74,6 +74,27 @@ public final class MaxPool2D: Layer {
             let x = input.base + sample * inSize
             let ys = y.base + sample * outSize, am = argmax + sample * outSize
             var o = 0
+            if k == 2 && s == 2 {
+                // The common 2×2/2 window, unrolled; the same comparisons in the same order
+                // as the general loop below (first maximum in row-major order wins).
+                for channel in 0..<c {
+                    let plane = channel * h * w
+                    for oy in 0..<oh {
+                        let top = plane + 2 * oy * w, bottom = top + w
+                        for ox in 0..<ow {
+                            var best = top + 2 * ox
+                            var value = x[best]
+                            if x[top + 2 * ox + 1] > value { best = top + 2 * ox + 1; value = x[best] }
+                            if x[bottom + 2 * ox] > value { best = bottom + 2 * ox; value = x[best] }
+                            if x[bottom + 2 * ox + 1] > value { best = bottom + 2 * ox + 1; value = x[best] }
+                            ys[o] = value
+                            am[o] = Int32(best)
+                            o += 1
+                        }
+                    }
+                }
+                continue
+            }
             for channel in 0..<c {
                 let plane = channel * h * w
                 for oy in 0..<oh {

@@ -13,7 +13,8 @@ public enum Transpose: Sendable, CaseIterable {
 /// with op(A) of shape m×k, op(B) of shape k×n and C of shape m×n. `lda`, `ldb`, `ldc` are the
 /// row strides of A, B, C as stored (A is m×k when not transposed, k×m when transposed).
 /// `beta = 1` accumulates into C, which is how backward passes add into gradients.
-/// This is the only place the library calls BLAS for matrix products.
+/// This is the only place the library calls BLAS for matrix products (``GEMMClock`` times it
+/// for `dptrain bench`).
 @inline(__always)
 public func gemm(transposeA: Transpose, transposeB: Transpose,
                  m: Int, n: Int, k: Int,
@@ -28,11 +29,13 @@ public func gemm(transposeA: Transpose, transposeB: Transpose,
         for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
         return
     }
+    let start = GEMMClock.isRunning ? GEMMClock.now() : 0
     cblas_sgemm(CblasRowMajor,
                 transposeA == .none ? CblasNoTrans : CblasTrans,
                 transposeB == .none ? CblasNoTrans : CblasTrans,
                 Int32(m), Int32(n), Int32(k), alpha,
                 a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    if GEMMClock.isRunning { GEMMClock.elapsedNanoseconds &+= GEMMClock.now() &- start }
 }
 
 /// The same product as ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``,

@@ -71,10 +71,15 @@ let imageLayerCases: [LayerCase] = {
     cases.append(LayerCase(specs: [conv([3, 5, 6], 2, [1, 1], s: 2, p: 1)], batch: 2))
     cases.append(LayerCase(specs: [conv([2, 6, 7], 2, [2, 3], s: 2, p: 1, .gelu)], batch: 2))
     cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [5, 3], s: 1, p: 2, .relu)], batch: 1))
+    // "Same" widths (stride 1, OW = W) take the shifted-block im2col/col2im: shifts of ±2, and
+    // an image one pixel wide where every shifted column falls outside.
+    cases.append(LayerCase(specs: [conv([2, 6, 6], 2, [5, 5], s: 1, p: 2)], batch: 2))
+    cases.append(LayerCase(specs: [conv([2, 4, 1], 3, [3, 3], s: 1, p: 1)], batch: 2))
     cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3, needsInputGradient: false))
     cases.append(LayerCase(specs: [conv([4, 9, 9], 8, [3, 3], s: 1, p: 1, .relu)], batch: 4,
                            checkFiniteDifferences: false))
     cases.append(LayerCase(specs: [.maxPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
+    cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 2, stride: 2)], batch: 2))  // odd sizes: last row/column unused
     cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 3, stride: 2)], batch: 2))
     cases.append(LayerCase(specs: [.maxPool(input: [1, 5, 5], kernel: 2, stride: 1)], batch: 2))
     cases.append(LayerCase(specs: [.avgPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
