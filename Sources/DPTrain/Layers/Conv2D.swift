@@ -181,10 +181,14 @@ public final class Conv2D: Layer {
                         out.update(repeating: 0, count: rows.lowerBound * ow)
                         let shift = j - p
                         let first = rows.lowerBound * ow, count = rows.count * ow
-                        if shift < 0 {
-                            (out + first - shift).update(from: plane + (rows.lowerBound - p + i) * w, count: count + shift)
-                        } else if count > shift {
-                            (out + first).update(from: plane + (rows.lowerBound - p + i) * w + shift, count: count - shift)
+                        let copied = count - abs(shift)  // ≤ 0: every column is outside the image
+                        if copied > 0 {
+                            let source = plane + (rows.lowerBound - p + i) * w
+                            if shift < 0 {
+                                (out + first - shift).update(from: source, count: copied)
+                            } else {
+                                (out + first).update(from: source + shift, count: copied)
+                            }
                         }
                         for oy in rows {
                             let dst = out + oy * ow
@@ -251,12 +255,11 @@ public final class Conv2D: Layer {
                         let shift = j - p
                         let first = rows.lowerBound * ow, count = rows.count * ow
                         let target = plane + (rows.lowerBound - p + i) * w
-                        if shift < 0 {
-                            let src = source + first - shift
-                            for index in 0..<(count + shift) { target[index] += src[index] }
-                        } else if count > shift {
-                            let src = source + first, dst = target + shift
-                            for index in 0..<(count - shift) { dst[index] += src[index] }
+                        let added = count - abs(shift)  // ≤ 0: every column is outside the image
+                        if added > 0 {
+                            let src = shift < 0 ? source + first - shift : source + first
+                            let dst = shift < 0 ? target : target + shift
+                            for index in 0..<added { dst[index] += src[index] }
                         }
                         row += 1
                         continue

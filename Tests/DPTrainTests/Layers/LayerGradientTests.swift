@@ -75,6 +75,7 @@ let imageLayerCases: [LayerCase] = {
     // an image one pixel wide where every shifted column falls outside.
     cases.append(LayerCase(specs: [conv([2, 6, 6], 2, [5, 5], s: 1, p: 2)], batch: 2))
     cases.append(LayerCase(specs: [conv([2, 4, 1], 3, [3, 3], s: 1, p: 1)], batch: 2))
+    cases.append(LayerCase(specs: [conv([1, 1, 1], 2, [5, 5], s: 1, p: 2)], batch: 2))  // shifts of ±2 on one pixel
     cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3, needsInputGradient: false))
     cases.append(LayerCase(specs: [conv([4, 9, 9], 8, [3, 3], s: 1, p: 1, .relu)], batch: 4,
                            checkFiniteDifferences: false))
