@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared mpirun set-up for launch/train and launch/bench (sourced after bootstrap.sh, not run):
+# Shared mpirun set-up for launch/train, launch/study and launch/bench (sourced after bootstrap.sh, not run):
 # where ranks go, how they are pinned, which environment they get, and a check that the files
 # a run reads exist on every host before any rank starts.
 #

@@ -32,10 +32,10 @@ public struct BatchDecomposition: Equatable, Sendable, CustomStringConvertible {
             let near = divisors.sorted { abs($0 - micro) < abs($1 - micro) }.prefix(3).sorted()
             parts.append("batch.micro in {\(near.map(String.init).joined(separator: ", "))}")
         }
+        // The multiples of W·m on either side of B (only the one above when B < W·m).
         let step = worldSize * micro
-        let lower = max(step, global / step * step)
-        let upper = (global / step + 1) * step
-        parts.append("batch.global = \(lower) or \(upper)")
+        let below = global / step * step, above = below + step
+        parts.append(below > 0 ? "batch.global = \(below) or \(above)" : "batch.global = \(above)")
         return parts.joined(separator: ", or ")
     }
 

@@ -40,6 +40,11 @@ struct TrainingPlanTests {
                                                 suggestions: "batch.micro in {5, 25, 125}, or batch.global = 128 or 256")) {
             try BatchDecomposition(global: 250, worldSize: 2, micro: 64)
         }
+        // B below W·m: one global batch to suggest, not the same one twice.
+        #expect(throws: BatchError.notDivisible(global: 256, worldSize: 4, micro: 128,
+                                                suggestions: "batch.micro in {16, 32, 64}, or batch.global = 512")) {
+            try BatchDecomposition(global: 256, worldSize: 4, micro: 128)
+        }
         let text = "\(BatchError.notDivisible(global: 250, worldSize: 2, micro: 64, suggestions: "x"))"
         #expect(text.contains("global batch 250") && text.contains("2 ranks") && text.contains("micro-batch 64"))
     }
