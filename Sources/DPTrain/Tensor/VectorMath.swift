@@ -3,26 +3,29 @@ public enum VectorMath {
     /// Σ xᵢ² over `count` floats: 16 Float lanes per block of 4096 elements, blocks summed in
     /// Double (fast and accurate to ~1e-7 relative). Non-finite when any element is non-finite.
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        blockedSum(count: count, lanes: { raw, offset in
-            let v = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+        let raw = UnsafeRawPointer(x)
+        return blockedSum(count: count, lanes: { index in
+            let v = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
             return v * v
-        }, scalar: { Double(x[$0]) * Double(x[$0]) }, base: UnsafeRawPointer(x))
+        }, scalar: { Double(x[$0]) * Double(x[$0]) })
     }
 
     /// Σ xᵢ over `count` floats, with the same blocking as ``sumOfSquares(_:count:)``
     /// (16 Float lanes per block of at most 4096 elements, blocks summed in Double).
     public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        blockedSum(count: count, lanes: { raw, offset in raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) },
-                   scalar: { Double(x[$0]) }, base: UnsafeRawPointer(x))
+        let raw = UnsafeRawPointer(x)
+        return blockedSum(count: count, lanes: { raw.loadUnaligned(fromByteOffset: $0 * 4, as: SIMD16<Float>.self) },
+                          scalar: { Double(x[$0]) })
     }
 
     /// Σ (xᵢ − μ)² over `count` floats (the deviations in Float, blocks summed in Double).
     public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, count: Int, from mean: Double) -> Double {
+        let raw = UnsafeRawPointer(x)
         let μ = Float(mean), μs = SIMD16<Float>(repeating: Float(mean))
-        return blockedSum(count: count, lanes: { raw, offset in
-            let d = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self) - μs
+        return blockedSum(count: count, lanes: { index in
+            let d = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self) - μs
             return d * d
-        }, scalar: { let d = Double(x[$0] - μ); return d * d }, base: UnsafeRawPointer(x))
+        }, scalar: { let d = Double(x[$0] - μ); return d * d })
     }
 
     /// (Σ gᵢ, Σ gᵢ·yᵢ) over `count` floats of `g` and `y` (blocks summed in Double).
@@ -51,18 +54,17 @@ public enum VectorMath {
         return (sum, dot)
     }
 
-    /// Σ over `count` elements of `lanes` (16 at a time, Float within a block of at most
-    /// 4096 elements) and `scalar` (the tail), blocks summed in Double.
+    /// Σ over element indices `0 ..< count`: `lanes(i)` gives elements i … i+15 (Float within a
+    /// block of at most 4096 elements), `scalar(i)` one element of the tail; blocks summed in Double.
     @inline(__always)
-    private static func blockedSum(count: Int, lanes: (UnsafeRawPointer, Int) -> SIMD16<Float>,
-                                   scalar: (Int) -> Double, base: UnsafeRawPointer) -> Double {
+    private static func blockedSum(count: Int, lanes: (Int) -> SIMD16<Float>, scalar: (Int) -> Double) -> Double {
         var total = 0.0
         var index = 0
         while index + 16 <= count {
             let blockEnd = min(count, index + 4096) & ~15
             var accumulator = SIMD16<Float>(repeating: 0)
             while index < blockEnd {
-                accumulator += lanes(base, index * 4)
+                accumulator += lanes(index)
                 index += 16
             }
             total += Double(accumulator.sum())
