@@ -2,16 +2,24 @@ import Foundation
 
 /// Batch normalisation over channels (Ioffe & Szegedy 2015):
 ///
-///     x̂ = (x − μ_c) / √(σ²_c + ε)        y = γ_c·x̂ + β_c
+///     x̂ = (x − μ_c) / √(σ²_c + ε)        y = f(γ_c·x̂ + β_c)
+///
+/// with an optional fused activation f (identity by default; ``ModelBuilder`` fuses a ReLU
+/// that follows the layer in the config, saving one pass over the activations each way).
+/// f must have its derivative in terms of y (``Activation/derivativeNeedsPreActivation`` false).
 ///
 /// Channels: for a `[C, H, W]` (or `[C, L]`) sample the statistics of channel c run over the
 /// micro-batch and all positions (N = n·H·W values); for a flat `[F]` sample every feature is
 /// a channel (N = n). Shapes: X, Y `n × size`, γ, β, running mean and variance `[C]`.
 ///
 /// **Training** normalises with the batch statistics μ, σ² (biased variance); backward, with
-/// g = ∂L/∂y and means over the same N values:
+/// g = ∂L/∂z = ∂L/∂y ⊙ f′ (z = γ·x̂ + β) and means over the same N values:
 ///
 ///     dγ += Σ g·x̂     dβ += Σ g     dx = γ/√(σ² + ε) · (g − mean(g) − x̂·mean(g·x̂))
+///
+/// x̂ is not stored: backward recomputes it from X (kept as a view of the caller's input, which
+/// must stay valid until backward) with the forward's μ and 1/√(σ² + ε), the same Float
+/// operations as the forward.
 ///
 /// **Evaluation** normalises with the running statistics; dx = γ·g/√(running_var + ε).
 ///
@@ -56,6 +64,8 @@ public final class BatchNorm: Layer {
     public let synchronized: Bool
     /// Whether backward computes dX (``Sequential`` clears it where dX is never used).
     public var needsInputGradient = true
+    /// The fused nonlinearity f applied to γ·x̂ + β.
+    public let activation: Activation
 
     /// C: channels (features for flat inputs).
     public let channels: Int
@@ -70,13 +80,16 @@ public final class BatchNorm: Layer {
     private var store: ParameterStore?
 
     // MARK: - Caches of the last forward (n rows)
-    /// x̂, `n × size`.
-    private let normalized = FloatBuffer()
+    /// X, `n × size`: a view of the caller's input, valid until `backward`.
+    private var input: Matrix?
     /// Y, `n × size`.
     private let output = FloatBuffer()
+    /// g = ∂L/∂y ⊙ f′, `n × size` (only with a fused activation).
+    private let activationGradient = FloatBuffer()
     /// dX, `n × size`.
     private let inputGradient = FloatBuffer()
-    /// 1/√(σ² + ε) per channel used by the last forward.
+    /// μ and 1/√(σ² + ε) per channel used by the last forward.
+    private var mean: [Double]
     private var inverseStd: [Double]
     /// Rows of the last forward and whether it used batch statistics (training).
     private var rows = -1
@@ -111,11 +124,15 @@ public final class BatchNorm: Layer {
     ///   - momentum: α in (0, 1], default 0.1.
     ///   - epsilon: ε > 0, default 1e-5.
     ///   - synchronized: global-batch statistics (default false: ghost, per micro-batch).
+    ///   - activation: fused f (default `.identity`); precondition: f′ is a function of y.
     public init(name: String, inputShape: [Int], momentum: Double = 0.1, epsilon: Double = 1e-5,
-                synchronized: Bool = false) {
+                synchronized: Bool = false, activation: Activation = .identity) {
         precondition((1...3).contains(inputShape.count) && inputShape.allSatisfy { $0 > 0 },
                      "BatchNorm \(name): input shape must be [C, H, W], [C, L] or [F], got \(inputShape)")
         precondition(momentum > 0 && momentum <= 1 && epsilon > 0, "BatchNorm \(name): momentum in (0, 1], epsilon > 0")
+        precondition(!activation.derivativeNeedsPreActivation,
+                     "BatchNorm \(name): a fused \(activation) needs its pre-activation; use a separate activation layer")
+        self.activation = activation
         self.name = name
         self.inputShape = inputShape
         self.momentum = momentum
@@ -123,6 +140,7 @@ public final class BatchNorm: Layer {
         self.synchronized = synchronized
         channels = inputShape[0]
         spatial = inputShape.dropFirst().reduce(1, *)
+        mean = Array(repeating: 0, count: channels)
         inverseStd = Array(repeating: 1, count: channels)
         forwardSums = Array(repeating: 0, count: 2 * channels + 1)
         backwardSums = Array(repeating: 0, count: 2 * channels + 1)
@@ -179,17 +197,16 @@ public final class BatchNorm: Layer {
 
     // MARK: - Forward
 
-    /// Y = γ·x̂ + β, `n × size` (a view of a buffer this layer owns); batch statistics in
+    /// Y = f(γ·x̂ + β), `n × size` (a view of a buffer this layer owns); batch statistics in
     /// training, running statistics in evaluation.
     public func forward(_ input: Matrix, context: PassContext) -> Matrix {
         precondition(input.columns == inputSize, "BatchNorm \(name): input has \(input.columns) columns, expected \(inputSize)")
         let (γ, β, runningMean, runningVariance) = parameters()
         let n = input.rows, c = channels, s = spatial, size = inputSize
         rows = n
+        self.input = input
         usedBatchStatistics = context.training
-        let xhat = normalized.matrix(rows: n, columns: size)
         let y = output.matrix(rows: n, columns: size)
-        var mean = [Double](repeating: 0, count: c)
         if !context.training {
             for channel in 0..<c {
                 mean[channel] = Double(runningMean[channel])
@@ -239,17 +256,16 @@ public final class BatchNorm: Layer {
                 updateRunningStatistics(mean: mean, biasedVariance: variance, count: count)
             }
         }
+        let fused = !activation.isIdentity
         for sample in 0..<n {
             for channel in 0..<c {
                 let offset = sample * size + channel * s
-                let x = input.base + offset, xh = xhat.base + offset, yr = y.base + offset
+                let x = input.base + offset, yr = y.base + offset
                 let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
                 let g = γ[channel], b = β[channel]
-                for j in 0..<s {
-                    let v = (x[j] - μ) * scale
-                    xh[j] = v
-                    yr[j] = g * v + b
-                }
+                for j in 0..<s { yr[j] = g * ((x[j] - μ) * scale) + b }
+                // The row is still in L1: f in place costs no extra pass over memory.
+                if fused { activation.forward(yr, output: yr, count: s) }
             }
         }
         return y
@@ -274,17 +290,28 @@ public final class BatchNorm: Layer {
         precondition(rows >= 0, "BatchNorm \(name): backward without forward")
         precondition(outputGradient.rows == rows && outputGradient.columns == inputSize,
                      "BatchNorm \(name): gradient shape does not match the last forward")
-        guard let store, let scaleSlice, let shiftSlice else { preconditionFailure("BatchNorm \(name): not bound") }
+        guard let store, let scaleSlice, let shiftSlice, let input else { preconditionFailure("BatchNorm \(name): not bound") }
         let γ = store.values(of: scaleSlice)
         let dγ = store.gradients(of: scaleSlice), dβ = store.gradients(of: shiftSlice)
         let n = rows, c = channels, s = spatial, size = inputSize
-        let xhat = normalized.base, dy = outputGradient.base
+        let x = UnsafePointer(input.base)
+        // g = dY ⊙ f′(y) row by row (fused activation), or dY itself.
+        let fused = !activation.isIdentity
+        let dy = fused ? UnsafePointer(activationGradient.matrix(rows: n, columns: size).base)
+                       : UnsafePointer(outputGradient.base)
         var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
         for channel in 0..<c {
             var g = 0.0, gx = 0.0
+            let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
             for sample in 0..<n {
                 let offset = sample * size + channel * s
-                let (rowSum, rowDot) = VectorMath.sumAndDot(dy + offset, xhat + offset, count: s)
+                if fused {
+                    activation.backward(preActivation: output.base + offset, output: output.base + offset,
+                                        outputGradient: outputGradient.base + offset,
+                                        inputGradient: activationGradient.base + offset, count: s)
+                }
+                let (rowSum, rowDot) = VectorMath.sumAndDot(dy + offset, x + offset, count: s,
+                                                            centre: μ, scale: scale)
                 g += rowSum
                 gx += rowDot
             }
@@ -305,6 +332,7 @@ public final class BatchNorm: Layer {
         let dX = inputGradient.matrix(rows: n, columns: size)
         for channel in 0..<c {
             let k = Float(Double(γ[channel]) * inverseStd[channel])
+            let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
             var meanG: Float = 0, meanGX: Float = 0
             if usedBatchStatistics {
                 if synchronized && backwardSource == .global {
@@ -317,8 +345,8 @@ public final class BatchNorm: Layer {
             }
             for sample in 0..<n {
                 let offset = sample * size + channel * s
-                let g = dy + offset, xh = xhat + offset, dx = dX.base + offset
-                for j in 0..<s { dx[j] = k * (g[j] - meanG - xh[j] * meanGX) }
+                let g = dy + offset, xr = x + offset, dx = dX.base + offset
+                for j in 0..<s { dx[j] = k * (g[j] - meanG - ((xr[j] - μ) * scale) * meanGX) }
             }
         }
         return dX

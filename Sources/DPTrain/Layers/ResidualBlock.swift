@@ -79,7 +79,7 @@ public final class ResidualBlock: Layer {
     }
 
     /// The basic ResNet block on `[C, H, W]`: F = conv3×3(stride s, pad 1, no bias) → BN → ReLU
-    /// → conv3×3(pad 1, no bias) → BN, named `conv1`, `bn1`, `relu1`, `conv2`, `bn2`; S = the
+    /// → conv3×3(pad 1, no bias) → BN, named `conv1`, `bn1` (the ReLU fused into it), `conv2`, `bn2`; S = the
     /// identity when the shape is kept, else a 1×1 convolution with stride s and no bias
     /// (`shortcut`); ReLU after the sum.
     ///
@@ -93,8 +93,7 @@ public final class ResidualBlock: Layer {
         let conv1 = Conv2D(name: "\(name).conv1", inputShape: inputShape, outputChannels: channels,
                            kernel: (3, 3), stride: stride, padding: 1, usesBias: false)
         let bn1 = BatchNorm(name: "\(name).bn1", inputShape: conv1.outputShape, momentum: momentum,
-                            epsilon: epsilon, synchronized: synchronizedBatchNorm)
-        let relu = ActivationLayer(name: "\(name).relu1", activation: .relu, shape: conv1.outputShape)
+                            epsilon: epsilon, synchronized: synchronizedBatchNorm, activation: .relu)
         let conv2 = Conv2D(name: "\(name).conv2", inputShape: conv1.outputShape, outputChannels: channels,
                            kernel: (3, 3), stride: 1, padding: 1, usesBias: false)
         let bn2 = BatchNorm(name: "\(name).bn2", inputShape: conv2.outputShape, momentum: momentum,
@@ -102,7 +101,7 @@ public final class ResidualBlock: Layer {
         let shortcut: (any Layer)? = conv2.outputShape == inputShape ? nil
             : Conv2D(name: "\(name).shortcut", inputShape: inputShape, outputChannels: channels,
                      kernel: (1, 1), stride: stride, padding: 0, usesBias: false)
-        return ResidualBlock(name: name, inputShape: inputShape, body: [conv1, bn1, relu, conv2, bn2], shortcut: shortcut)
+        return ResidualBlock(name: name, inputShape: inputShape, body: [conv1, bn1, conv2, bn2], shortcut: shortcut)
     }
 
     /// The sublayers' specs: body in order, then the shortcut.

@@ -14,12 +14,24 @@ public final class Sequential {
     /// All parameters and gradients, in layer order.
     public let store: ParameterStore
 
+    /// The position of each layer in the model's config list (the initialisation stream of
+    /// its parameters); `0 ..< layers.count` unless a builder fused layers away.
+    public let positions: [Int]
+
     /// Builds the store and binds the layers.
     ///
+    /// - Parameter positions: each layer's position in the config list (default: its index);
+    ///   ``ModelBuilder`` passes them when a fused activation has no layer of its own, so the
+    ///   layers after it keep their initial values.
     /// Preconditions: at least one layer; consecutive sizes agree
-    /// (`layers[i].outputSize == layers[i+1].inputSize`); layer names are unique.
-    public init(_ layers: [any Layer]) {
+    /// (`layers[i].outputSize == layers[i+1].inputSize`); layer names are unique; `positions`
+    /// has one increasing entry per layer.
+    public init(_ layers: [any Layer], positions: [Int]? = nil) {
         precondition(!layers.isEmpty, "Sequential needs at least one layer")
+        let positions = positions ?? Array(layers.indices)
+        precondition(positions.count == layers.count && zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 },
+                     "Sequential: positions must be increasing, one per layer")
+        self.positions = positions
         for i in layers.indices.dropFirst() {
             precondition(layers[i - 1].outputSize == layers[i].inputSize,
                          "\(layers[i - 1].name) outputs \(layers[i - 1].outputShape) but \(layers[i].name) expects \(layers[i].inputShape)")
@@ -38,7 +50,7 @@ public final class Sequential {
     }
 
     /// Convenience for `Sequential([a, b, c])`.
-    public convenience init(_ layers: any Layer...) { self.init(layers) }
+    public convenience init(_ layers: any Layer...) { self.init(layers, positions: nil) }
 
     /// P, the total number of parameters.
     public var parameterCount: Int { store.count }
@@ -47,12 +59,12 @@ public final class Sequential {
     /// Per-sample output shape (of the last layer).
     public var outputShape: [Int] { layers[layers.count - 1].outputShape }
 
-    /// Initialises every layer's parameters. Layer `i` draws from its own stream
-    /// `SplitMix64(keys: seed, RandomStream.initialization.rawValue, i)`, so adding or
-    /// changing one layer does not change the initial values of the others.
+    /// Initialises every layer's parameters. The layer at config position `i` (``positions``)
+    /// draws from its own stream `SplitMix64(keys: seed, RandomStream.initialization.rawValue, i)`,
+    /// so adding or changing one layer does not change the initial values of the others.
     public func initializeParameters(seed: UInt64) {
-        for (index, layer) in layers.enumerated() {
-            var generator = SplitMix64(keys: seed, RandomStream.initialization.rawValue, UInt64(index))
+        for (position, layer) in zip(positions, layers) {
+            var generator = SplitMix64(keys: seed, RandomStream.initialization.rawValue, UInt64(position))
             layer.initializeParameters(in: store, generator: &generator)
         }
     }

@@ -4,6 +4,12 @@
 /// `dense.1.weight` `[out, in]` and `dense.1.bias` `[out]` — the safetensors names. Image
 /// layers take and give `[C, H, W]` (conv2d, maxpool, avgpool, residual; global_avgpool gives
 /// `[C]`); a shape that does not fit throws an error naming `model.layers.<index>`.
+///
+/// Fusion: a `batchnorm` directly followed by an `activation` whose derivative is a function
+/// of its output (relu, leaky_relu, sigmoid, tanh, hard_tanh, elu) becomes one ``BatchNorm``
+/// with that activation fused (same values and gradients, one pass less over the activations
+/// each way); the activation's position then has no layer of its own (it has no parameters,
+/// so every parameter name is unchanged).
 public enum ModelBuilder {
     /// Throws unless `shape` is `[C, H, W]`.
     private static func requireImage(_ shape: [Int], index: Int, kind: String) throws {
@@ -25,8 +31,11 @@ public enum ModelBuilder {
     public static func build(layers: [LayerConfig], inputShape: [Int]) throws -> Sequential {
         var shape = inputShape
         var built: [any Layer] = []
-        for (index, layer) in layers.enumerated() {
+        var fusedIndex: Int?
+        var positions: [Int] = []
+        for (index, layer) in layers.enumerated() where index != fusedIndex {
             let size = shape.reduce(1, *)
+            positions.append(index)
             switch layer {
             case let .dense(units, activation, initializer, bias, biasInit):
                 guard shape.count == 1 else {
@@ -80,8 +89,14 @@ public enum ModelBuilder {
                     throw ConfigError.inconsistent(message:
                         "model.layers.\(index) (batchnorm) needs an input of shape [C, H, W], [C, L] or [F], gets \(shape)")
                 }
+                var fused = Activation.identity
+                if index + 1 < layers.count, case let .activation(next) = layers[index + 1],
+                   !makeActivation(next).derivativeNeedsPreActivation {
+                    fused = makeActivation(next)
+                    fusedIndex = index + 1
+                }
                 built.append(BatchNorm(name: "batchnorm.\(index)", inputShape: shape, momentum: momentum,
-                                       epsilon: epsilon, synchronized: synchronized))
+                                       epsilon: epsilon, synchronized: synchronized, activation: fused))
             case let .layerNorm(epsilon):
                 built.append(LayerNorm(name: "layernorm.\(index)", shape: shape, epsilon: epsilon))
             case let .residual(channels, stride, synchronized):
@@ -92,7 +107,7 @@ public enum ModelBuilder {
                 shape = block.outputShape
             }
         }
-        return Sequential(built)
+        return Sequential(built, positions: positions)
     }
 
     static func makeActivation(_ config: ActivationConfig) -> Activation {

@@ -28,9 +28,13 @@ public enum VectorMath {
         }, scalar: { let d = Double(x[$0] - μ); return d * d })
     }
 
-    /// (Σ gᵢ, Σ gᵢ·yᵢ) over `count` floats of `g` and `y` (blocks summed in Double).
-    public static func sumAndDot(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> (sum: Double, dot: Double) {
+    /// (Σ gᵢ, Σ gᵢ·ŷᵢ) over `count` floats of `g` and `y`, with ŷᵢ = (yᵢ − centre)·scale
+    /// computed in Float (defaults: ŷ = y); blocks summed in Double. Batch norm's backward
+    /// passes its input and the forward's μ and 1/σ to get Σ g·x̂ without storing x̂.
+    public static func sumAndDot(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int,
+                                 centre: Float = 0, scale: Float = 1) -> (sum: Double, dot: Double) {
         let gRaw = UnsafeRawPointer(g), yRaw = UnsafeRawPointer(y)
+        let centres = SIMD16<Float>(repeating: centre), scales = SIMD16<Float>(repeating: scale)
         var sum = 0.0, dot = 0.0
         var index = 0
         while index + 16 <= count {
@@ -38,7 +42,7 @@ public enum VectorMath {
             var sumLanes = SIMD16<Float>(repeating: 0), dotLanes = SIMD16<Float>(repeating: 0)
             while index < blockEnd {
                 let a = gRaw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
-                let b = yRaw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+                let b = (yRaw.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self) - centres) * scales
                 sumLanes += a
                 dotLanes += a * b
                 index += 16
@@ -48,7 +52,7 @@ public enum VectorMath {
         }
         while index < count {
             sum += Double(g[index])
-            dot += Double(g[index]) * Double(y[index])
+            dot += Double(g[index]) * Double((y[index] - centre) * scale)
             index += 1
         }
         return (sum, dot)

@@ -28,6 +28,13 @@ struct VectorMathTests {
                 let (s, d) = VectorMath.sumAndDot(xp, yp, count: count)
                 #expect(abs(s - sum) <= tolerance(sum))
                 #expect(abs(d - dot) <= tolerance(dot))
+                // Centred and scaled: Σ g·(x − μ)·a, as batch norm's backward asks for it. These
+                // sums nearly cancel, so the bound is relative to the sum of magnitudes.
+                let a: Float = 0.37
+                let terms = zip(ys, xs).map { Double($0) * Double((Float($1) - Float(mean)) * a) }
+                let (s2, d2) = VectorMath.sumAndDot(yp, xp, count: count, centre: Float(mean), scale: a)
+                #expect(abs(s2 - ys.reduce(0.0) { $0 + Double($1) }) <= tolerance(ys.reduce(0.0) { $0 + Double(abs($1)) }))
+                #expect(abs(d2 - terms.reduce(0, +)) <= tolerance(terms.reduce(0.0) { $0 + abs($1) }))
             }
         }
     }
