@@ -207,14 +207,30 @@ public final class BatchNorm: Layer {
         self.input = input
         usedBatchStatistics = context.training
         let y = output.matrix(rows: n, columns: size)
+        let fused = !activation.isIdentity
+        /// Y rows of one channel, right after its statistics while its rows are still in cache
+        /// (a channel of a 128-sample micro-batch at 28×28 is 400 KB).
+        func normalize(channel: Int) {
+            let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
+            let g = γ[channel], b = β[channel]
+            for sample in 0..<n {
+                let offset = sample * size + channel * s
+                let x = input.base + offset, yr = y.base + offset
+                for j in 0..<s { yr[j] = g * ((x[j] - μ) * scale) + b }
+                // The row is still in L1: f in place costs no extra pass over memory.
+                if fused { activation.forward(yr, output: yr, count: s) }
+            }
+        }
         if !context.training {
             for channel in 0..<c {
                 mean[channel] = Double(runningMean[channel])
                 inverseStd[channel] = 1 / (Double(runningVariance[channel]) + epsilon).squareRoot()
+                normalize(channel: channel)
             }
         } else if synchronized && forwardSource == .global {
             mean = globalMean
             inverseStd = globalInverseStd
+            for channel in 0..<c { normalize(channel: channel) }
         } else {
             // Local statistics of this micro-batch, two passes (each row of s values summed in
             // Float lanes, rows in Double).
@@ -233,6 +249,7 @@ public final class BatchNorm: Layer {
                 mean[channel] = μ
                 variance[channel] = squares / count
                 inverseStd[channel] = 1 / (variance[channel] + epsilon).squareRoot()
+                normalize(channel: channel)
             }
             let collect = synchronized && forwardSource == .collecting
             let accumulate = runningUpdate == .accumulate && !synchronized
@@ -254,18 +271,6 @@ public final class BatchNorm: Layer {
             }
             if runningUpdate == .perMicroBatch {
                 updateRunningStatistics(mean: mean, biasedVariance: variance, count: count)
-            }
-        }
-        let fused = !activation.isIdentity
-        for sample in 0..<n {
-            for channel in 0..<c {
-                let offset = sample * size + channel * s
-                let x = input.base + offset, yr = y.base + offset
-                let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
-                let g = γ[channel], b = β[channel]
-                for j in 0..<s { yr[j] = g * ((x[j] - μ) * scale) + b }
-                // The row is still in L1: f in place costs no extra pass over memory.
-                if fused { activation.forward(yr, output: yr, count: s) }
             }
         }
         return y
@@ -299,9 +304,14 @@ public final class BatchNorm: Layer {
         let fused = !activation.isIdentity
         let dy = fused ? UnsafePointer(activationGradient.matrix(rows: n, columns: size).base)
                        : UnsafePointer(outputGradient.base)
-        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+        let count = Double(n * s)
+        let collecting = usedBatchStatistics && synchronized && backwardSource == .collecting
+        let dX = needsInputGradient ? inputGradient.matrix(rows: n, columns: size)
+                                    : Matrix(base: inputGradient.base, rows: 0, columns: size)
+        // Channel by channel: the sums, then (with dX) the channel's dX rows while its g and x
+        // rows are still in cache.
         for channel in 0..<c {
-            var g = 0.0, gx = 0.0
+            var sumG = 0.0, sumGX = 0.0
             let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
             for sample in 0..<n {
                 let offset = sample * size + channel * s
@@ -312,35 +322,25 @@ public final class BatchNorm: Layer {
                 }
                 let (rowSum, rowDot) = VectorMath.sumAndDot(dy + offset, x + offset, count: s,
                                                             centre: μ, scale: scale)
-                g += rowSum
-                gx += rowDot
+                sumG += rowSum
+                sumGX += rowDot
             }
-            sumG[channel] = g
-            sumGX[channel] = gx
-            dγ[channel] += Float(gx)
-            dβ[channel] += Float(g)
-        }
-        let count = Double(n * s)
-        if usedBatchStatistics && synchronized && backwardSource == .collecting {
-            for channel in 0..<c {
-                backwardSums[channel] += sumG[channel]
-                backwardSums[c + channel] += sumGX[channel]
+            dγ[channel] += Float(sumGX)
+            dβ[channel] += Float(sumG)
+            if collecting {
+                backwardSums[channel] += sumG
+                backwardSums[c + channel] += sumGX
             }
-            backwardSums[2 * c] += count
-        }
-        guard needsInputGradient else { return Matrix(base: inputGradient.base, rows: 0, columns: size) }
-        let dX = inputGradient.matrix(rows: n, columns: size)
-        for channel in 0..<c {
+            guard needsInputGradient else { continue }
             let k = Float(Double(γ[channel]) * inverseStd[channel])
-            let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
             var meanG: Float = 0, meanGX: Float = 0
             if usedBatchStatistics {
                 if synchronized && backwardSource == .global {
                     meanG = Float(globalMeanGradient[channel])
                     meanGX = Float(globalMeanGradientNormalized[channel])
                 } else {
-                    meanG = Float(sumG[channel] / count)
-                    meanGX = Float(sumGX[channel] / count)
+                    meanG = Float(sumG / count)
+                    meanGX = Float(sumGX / count)
                 }
             }
             for sample in 0..<n {
@@ -349,6 +349,7 @@ public final class BatchNorm: Layer {
                 for j in 0..<s { dx[j] = k * (g[j] - meanG - ((xr[j] - μ) * scale) * meanGX) }
             }
         }
+        if collecting { backwardSums[2 * c] += count }
         return dX
     }
 }
