@@ -15,7 +15,19 @@ struct BenchReport {
     /// Per rank: seconds per step in data, forward, backward, communication, optimizer, whole
     /// step, and (overlapping the phases) inside sgemm.
     var phases: [[Double]]
+    /// Per rank, bytes: parameters, gradients, optimizer state, buffers, dataset, peak resident
+    /// set (0 when unknown); see ``MemoryFootprint``.
+    var memory: [[Double]]
     var samplesPerSecond: Double
+
+    static let memoryNames = ["parameters", "gradients", "optimizer_state", "buffers", "dataset", "peak_resident"]
+
+    /// Σ in_sgemm / Σ step over all ranks: each rank's wait for the others in the all-reduce
+    /// is idle time of that rank, and which rank waits changes from step to step, so the share
+    /// of one rank alone varies more than the machine's.
+    var gemmShare: Double {
+        phases.reduce(0) { $0 + $1[6] } / max(phases.reduce(0) { $0 + $1[5] }, 1e-12)
+    }
 
     static let phaseNames = ["data", "forward", "backward", "communication", "optimizer", "step", "in_sgemm"]
 
@@ -59,11 +71,20 @@ struct BenchReport {
         let phases = (0..<communicator.worldSize).map { Array(all[($0 * mine.count)..<(($0 + 1) * mine.count)]) }
         var wall = [timings.wall]
         try communicator.allReduceMax(&wall)
+        let footprint = MemoryFootprint.measure(model: builder.model, optimizer: builder.optimizer, data: builder.data)
+        let mineMemory = [footprint.parameters, footprint.gradients, footprint.optimizerState, footprint.buffers,
+                          footprint.dataset, footprint.peakResident ?? 0].map(Double.init)
+        var allMemory = [Double](repeating: 0, count: mineMemory.count * communicator.worldSize)
+        for (index, value) in mineMemory.enumerated() { allMemory[communicator.rank * mineMemory.count + index] = value }
+        try communicator.allReduceSum(&allMemory)
+        let memory = (0..<communicator.worldSize).map {
+            Array(allMemory[($0 * mineMemory.count)..<(($0 + 1) * mineMemory.count)])
+        }
         let environment = ProcessInfo.processInfo.environment
         let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
         return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
                            parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
-                           allReduceSmall: small, phases: phases,
+                           allReduceSmall: small, phases: phases, memory: memory,
                            samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
     }
 
@@ -96,12 +117,24 @@ struct BenchReport {
                 + values.map { BenchReport.ms($0).padding(toLength: 15, withPad: " ", startingAt: 0) }.joined())
         }
         let step = phases[0][5]
-        lines.append("  GEMM share of the step: \(Format.fixed(100 * phases[0][6] / step, 1))% measured in place "
-            + "(time inside sgemm during the steps / step time); \(Format.fixed(100 * gemmPerStep / step, 1))% "
-            + "from the shapes timed alone")
+        let perRank = phases.map { Format.fixed(100 * $0[6] / max($0[5], 1e-12), 1) + "%" }.joined(separator: ", ")
+        lines.append("  GEMM share of the step: \(Format.fixed(100 * gemmShare, 1))% measured in place "
+            + "(time inside sgemm during the steps / step time, all ranks; per rank \(perRank)); "
+            + "\(Format.fixed(100 * gemmPerStep / step, 1))% from the shapes timed alone")
         lines.append("  step / GEMM time = \(Format.fixed(step / gemmPerStep, 3)); exposed communication "
             + "\(BenchReport.ms(phases[0][3])) ms" + (allReduce.map { " (raw all-reduce \(BenchReport.ms($0.seconds)) ms)" } ?? ""))
         lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s")
+        lines += ["", "Memory per rank (MB; counted = parameters + gradients + optimizer state + buffers + dataset;"
+                    + " buffers = activations, their gradients and scratch at the largest batch seen):",
+                  "  rank parameters  gradients  optimizer  buffers    dataset    counted    peak RSS   peak/counted"]
+        for (rank, values) in memory.enumerated() {
+            let counted = values[0..<5].reduce(0, +)
+            let cells = (Array(values[0..<5]) + [counted, values[5]]).map {
+                Format.fixed($0 / 1e6, 1).padding(toLength: 11, withPad: " ", startingAt: 0)
+            }
+            lines.append("  " + String(rank).padding(toLength: 5, withPad: " ", startingAt: 0) + cells.joined()
+                + (values[5] > 0 ? Format.fixed(values[5] / counted, 2) : "unknown"))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -110,7 +143,7 @@ struct BenchReport {
             "\"kernels\":\"\(kernels)\"", "\"world\":\(worldSize)", "\"global_batch\":\(decomposition.global)",
             "\"micro_batch\":\(decomposition.micro)", "\"accumulation\":\(decomposition.accumulation)",
             "\"parameters\":\(parameters)", "\"gemm_seconds_per_step\":\(gemmPerStep)",
-            "\"gemm_share_of_step\":\(phases[0][6] / max(phases[0][5], 1e-12))",
+            "\"gemm_share_of_step\":\(gemmShare)",
             "\"gemm_share_of_step_from_shapes\":\(gemmPerStep / max(phases[0][5], 1e-12))",
             "\"samples_per_second\":\(samplesPerSecond)",
         ]
@@ -123,6 +156,10 @@ struct BenchReport {
         }
         fields.append("\"ranks\":[" + phases.map { values in
             "{" + zip(BenchReport.phaseNames, values).map { "\"\($0)_seconds\":\($1)" }.joined(separator: ",") + "}"
+        }.joined(separator: ",") + "]")
+        fields.append("\"memory\":[" + memory.map { values in
+            "{" + zip(BenchReport.memoryNames, values).map { "\"\($0)_bytes\":\(Int($1))" }.joined(separator: ",")
+                + ",\"counted_bytes\":\(Int(values[0..<5].reduce(0, +)))}"
         }.joined(separator: ",") + "]")
         return "{" + fields.joined(separator: ",") + "}"
     }

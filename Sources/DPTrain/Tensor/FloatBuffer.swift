@@ -1,9 +1,16 @@
+import Synchronization
+
 /// A growable block of floats owned by a layer or the trainer, 64-byte aligned.
 ///
 /// It reallocates only when asked for more than its capacity, so once every buffer has seen
 /// the largest micro-batch the training loop allocates nothing. Contents are not preserved
-/// across a growth.
+/// across a growth. ``liveBytes`` counts the bytes of all buffers of the process (activations,
+/// their gradients and layer scratch) for `dptrain bench`'s memory figures.
 public final class FloatBuffer {
+    /// Bytes held by every FloatBuffer of the process right now.
+    public static var liveBytes: Int { live.load(ordering: .relaxed) }
+    private static let live = Atomic<Int>(0)
+
     public private(set) var capacity: Int
     public private(set) var base: UnsafeMutablePointer<Float>
 
@@ -13,7 +20,10 @@ public final class FloatBuffer {
         self.base = FloatBuffer.allocate(self.capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        FloatBuffer.live.subtract(capacity * MemoryLayout<Float>.stride, ordering: .relaxed)
+    }
 
     /// A `rows × columns` view of the buffer, growing it (and zero-filling) if needed.
     public func matrix(rows: Int, columns: Int) -> Matrix {
@@ -25,6 +35,7 @@ public final class FloatBuffer {
     public func reserve(_ count: Int) {
         guard count > capacity else { return }
         base.deallocate()
+        FloatBuffer.live.subtract(capacity * MemoryLayout<Float>.stride, ordering: .relaxed)
         capacity = count
         base = FloatBuffer.allocate(count)
     }
@@ -34,6 +45,7 @@ public final class FloatBuffer {
                                                    alignment: 64)
         let pointer = raw.bindMemory(to: Float.self, capacity: count)
         pointer.initialize(repeating: 0, count: count)
+        live.add(count * MemoryLayout<Float>.stride, ordering: .relaxed)
         return pointer
     }
 }

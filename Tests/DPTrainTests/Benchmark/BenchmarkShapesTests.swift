@@ -65,5 +65,19 @@ struct BenchmarkShapesTests {
         let inSGEMM = try #require(ranks.first?["in_sgemm_seconds"] as? Double)
         let step = try #require(ranks.first?["step_seconds"] as? Double)
         #expect(inSGEMM > 0 && inSGEMM <= step)
+        // Memory: the counted parts are exact for this model (8·1·3·3 + 8 + 10·1568 + 10 floats,
+        // momentum-free SGD holds no state; Fashion-MNIST's 70,000 samples of 784 floats and a
+        // label each), and the process held at least those bytes at its peak.
+        let memory = try #require((json["memory"] as? [[String: Any]])?.first)
+        let parameters = 4 * (8 * 9 + 8 + 10 * 1568 + 10)
+        #expect(memory["parameters_bytes"] as? Int == parameters && memory["gradients_bytes"] as? Int == parameters)
+        #expect(memory["optimizer_state_bytes"] as? Int == 0)
+        #expect(memory["dataset_bytes"] as? Int == 70_000 * (784 + 1) * 4)
+        let counted = try #require(memory["counted_bytes"] as? Int)
+        let buffers = try #require(memory["buffers_bytes"] as? Int)
+        // At least the conv output and its gradient for the largest batch (evaluation, 500 rows).
+        #expect(buffers >= 2 * 500 * 8 * 784 * 4, "buffers \(buffers)")
+        let peak = try #require(memory["peak_resident_bytes"] as? Int)
+        #expect(peak >= counted, "peak RSS \(peak) below the counted \(counted) bytes")
     }
 }
