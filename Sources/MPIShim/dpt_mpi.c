@@ -97,6 +97,27 @@ void dpt_mpi_error_string(int code, char *buffer, size_t length) {
 
 double dpt_mpi_wtime(void) { return MPI_Wtime(); }
 
+// The pending non-blocking all-reduce of dpt_mpi_iallreduce_sum_f32 (MPI_REQUEST_NULL: none).
+static MPI_Request pending_reduction = MPI_REQUEST_NULL;
+
+int dpt_mpi_iallreduce_sum_f32(float *buffer, size_t count) {
+    if (count > kMaxChunk) return MPI_ERR_COUNT;
+    if (pending_reduction != MPI_REQUEST_NULL) return MPI_ERR_PENDING;
+    return MPI_Iallreduce(MPI_IN_PLACE, buffer, (int)count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
+                          &pending_reduction);
+}
+
+int dpt_mpi_iallreduce_test(int *done) {
+    *done = 1;
+    if (pending_reduction == MPI_REQUEST_NULL) return MPI_SUCCESS;
+    return MPI_Test(&pending_reduction, done, MPI_STATUS_IGNORE);
+}
+
+int dpt_mpi_iallreduce_wait(void) {
+    if (pending_reduction == MPI_REQUEST_NULL) return MPI_SUCCESS;
+    return MPI_Wait(&pending_reduction, MPI_STATUS_IGNORE);
+}
+
 int dpt_mpi_finalize(void) {
     if (!dpt_mpi_is_initialized()) return MPI_SUCCESS;
     return MPI_Finalize();

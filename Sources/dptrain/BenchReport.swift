@@ -18,6 +18,8 @@ struct BenchReport {
     /// Per rank, bytes: parameters, gradients, optimizer state, buffers, dataset, peak resident
     /// set (0 when unknown); see ``MemoryFootprint``.
     var memory: [[Double]]
+    /// Whether the all-reduce can hide behind backward-length compute (2+ ranks over MPI).
+    var overlap: OverlapBenchmark.Result?
     var samplesPerSecond: Double
 
     static let memoryNames = ["parameters", "gradients", "optimizer_state", "buffers", "dataset", "peak_resident"]
@@ -80,11 +82,17 @@ struct BenchReport {
         let memory = (0..<communicator.worldSize).map {
             Array(allMemory[($0 * mineMemory.count)..<(($0 + 1) * mineMemory.count)])
         }
+        // 4. The overlap probe, with as much GEMM work as rank 0's backward pass.
+        var overlap: OverlapBenchmark.Result?
+        if communicator.worldSize > 1, let mpi = communicator as? MPICommunicator {
+            overlap = try OverlapBenchmark.run(communicator: mpi, floats: parameters,
+                                               computeSeconds: max(phases[0][2], 0.002))
+        }
         let environment = ProcessInfo.processInfo.environment
         let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
         return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
                            parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
-                           allReduceSmall: small, phases: phases, memory: memory,
+                           allReduceSmall: small, phases: phases, memory: memory, overlap: overlap,
                            samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
     }
 
@@ -124,6 +132,14 @@ struct BenchReport {
         lines.append("  step / GEMM time = \(Format.fixed(step / gemmPerStep, 3)); exposed communication "
             + "\(BenchReport.ms(phases[0][3])) ms" + (allReduce.map { " (raw all-reduce \(BenchReport.ms($0.seconds)) ms)" } ?? ""))
         lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s")
+        if let overlap {
+            lines += ["", "Overlap probe (can the all-reduce hide behind backward? GEMM work as long as rank 0's backward, "
+                        + "in \(overlap.pieces) pieces; medians):",
+                      "  compute alone \(BenchReport.ms(overlap.aloneSeconds)) ms; then a blocking all-reduce: "
+                        + "\(BenchReport.ms(overlap.blockingSeconds)) ms (exposed \(BenchReport.ms(overlap.blockingExposed)) ms); "
+                        + "non-blocking all-reduce started first, MPI_Test after each piece, waited at the end: "
+                        + "\(BenchReport.ms(overlap.overlappedSeconds)) ms (exposed \(BenchReport.ms(overlap.overlappedExposed)) ms)"]
+        }
         lines += ["", "Memory per rank (MB; counted = parameters + gradients + optimizer state + buffers + dataset;"
                     + " buffers = activations, their gradients and scratch at the largest batch seen):",
                   "  rank parameters  gradients  optimizer  buffers    dataset    counted    peak RSS   peak/counted"]
@@ -157,6 +173,10 @@ struct BenchReport {
         fields.append("\"ranks\":[" + phases.map { values in
             "{" + zip(BenchReport.phaseNames, values).map { "\"\($0)_seconds\":\($1)" }.joined(separator: ",") + "}"
         }.joined(separator: ",") + "]")
+        if let overlap {
+            fields.append("\"overlap\":{\"compute_seconds\":\(overlap.aloneSeconds),\"blocking_seconds\":\(overlap.blockingSeconds),"
+                + "\"overlapped_seconds\":\(overlap.overlappedSeconds),\"pieces\":\(overlap.pieces)}")
+        }
         fields.append("\"memory\":[" + memory.map { values in
             "{" + zip(BenchReport.memoryNames, values).map { "\"\($0)_bytes\":\(Int($1))" }.joined(separator: ",")
                 + ",\"counted_bytes\":\(Int(values[0..<5].reduce(0, +)))}"

@@ -3,7 +3,7 @@ import DPTrain
 import Foundation
 
 /// Hidden self-test of the collectives, run by the test suite under `mpirun -np 2` and
-/// `-np 4 --oversubscribe`: exact all-reduce sums for several buffer sizes, broadcast from
+/// `-np 4 --oversubscribe`: exact all-reduce sums (blocking and non-blocking) for several buffer sizes, broadcast from
 /// rank 0, scalar sum/max/min, and an optional deliberate failure on one rank.
 struct TestCollectivesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +55,20 @@ struct TestCollectivesCommand: ParsableCommand {
             for index in 0..<size where buffer[index] != Float(rankSum * (1 + index % 7)) {
                 throw Mismatch(description:
                     "all-reduce of \(size) floats: element \(index) is \(buffer[index]), expected \(rankSum * (1 + index % 7))")
+            }
+            // The non-blocking all-reduce (bench's overlap probe): start, test, wait, same sums.
+            if let mpi = communicator as? MPICommunicator {
+                for index in 0..<size { buffer[index] = Float((rank + 1) * (1 + index % 5)) }
+                try mpi.startAllReduceSum(buffer)
+                _ = try mpi.testAllReduce()
+                try mpi.waitAllReduce()
+                guard try mpi.testAllReduce() else {
+                    throw Mismatch(description: "non-blocking all-reduce still pending after MPI_Wait")
+                }
+                for index in 0..<size where buffer[index] != Float(rankSum * (1 + index % 5)) {
+                    throw Mismatch(description:
+                        "non-blocking all-reduce of \(size) floats: element \(index) is \(buffer[index]), expected \(rankSum * (1 + index % 5))")
+                }
             }
             // Broadcast: rank 0's pattern replaces everyone's.
             for index in 0..<size { buffer[index] = rank == 0 ? Float(index % 1013) : -1 }

@@ -26,6 +26,27 @@ public final class MPICommunicator: Communicator {
         try Self.check(dpt_mpi_allreduce_sum_f32(base, buffer.count), "MPI_Allreduce(float, sum)")
     }
 
+    /// Starts a non-blocking in-place sum of `buffer` (MPI_Iallreduce) and returns at once; at
+    /// most one is pending per process, and `buffer` must stay untouched until
+    /// ``waitAllReduce()``. Used by `bench`'s overlap probe.
+    public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        try Self.check(dpt_mpi_iallreduce_sum_f32(base, buffer.count), "MPI_Iallreduce(float, sum)")
+    }
+
+    /// MPI_Test on the pending non-blocking all-reduce: gives MPI a chance to progress it;
+    /// true once it has completed (or when none is pending).
+    public func testAllReduce() throws -> Bool {
+        var done: Int32 = 0
+        try Self.check(dpt_mpi_iallreduce_test(&done), "MPI_Test")
+        return done != 0
+    }
+
+    /// Waits for the pending non-blocking all-reduce (MPI_Wait).
+    public func waitAllReduce() throws {
+        try Self.check(dpt_mpi_iallreduce_wait(), "MPI_Wait")
+    }
+
     public func allReduceSum(_ values: inout [Double]) throws {
         let count = values.count
         try values.withUnsafeMutableBufferPointer { buffer in

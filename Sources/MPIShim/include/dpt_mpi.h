@@ -33,6 +33,16 @@ int dpt_mpi_broadcast_f32(float *buffer, size_t count, int root);
 /// Broadcast `count` bytes from `root` (chunked).
 int dpt_mpi_broadcast_bytes(void *buffer, size_t count, int root);
 int dpt_mpi_barrier(void);
+/// Starts a non-blocking in-place sum (MPI_Iallreduce) of `count` ≤ INT_MAX floats. One may be
+/// pending per process at a time (the request lives here); the buffer must not be touched
+/// until dpt_mpi_iallreduce_wait returns. MPI_ERR_COUNT when too large, MPI_ERR_PENDING when
+/// one is already pending.
+int dpt_mpi_iallreduce_sum_f32(float *buffer, size_t count);
+/// MPI_Test on the pending non-blocking all-reduce (lets MPI progress it); *done = 1 once it
+/// has completed (and then nothing is pending), 0 otherwise.
+int dpt_mpi_iallreduce_test(int *done);
+/// MPI_Wait on the pending non-blocking all-reduce (nothing pending: returns at once).
+int dpt_mpi_iallreduce_wait(void);
 /// MPI_Abort on MPI_COMM_WORLD: ends every rank of the job with `code`.
 int dpt_mpi_abort(int code);
 /// Writes MPI's text for `code` into `buffer` (NUL-terminated, at most `length` bytes).

@@ -80,4 +80,36 @@ struct BenchmarkShapesTests {
         let peak = try #require(memory["peak_resident_bytes"] as? Int)
         #expect(peak >= counted, "peak RSS \(peak) below the counted \(counted) bytes")
     }
+
+    @Test("dptrain bench under mpirun -np 2: both ranks, the all-reduce and the overlap probe")
+    func benchOnTwoRanks() throws {
+        let directory = try CommandRunner.temporaryDirectory("bench-two")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("mlp.yaml")
+        try """
+            name: bench-two
+            data: {dataset: spirals, samples: 2048, test_samples: 256}
+            model:
+              input: [2]
+              layers: [{dense: 256, activation: relu}, {dense: 256, activation: relu}, {dense: 2}]
+            batch: {global: 256, micro: 128}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.mpirun(ranks: 2, ["bench", config.path, "--steps", "5", "--warmup", "2", "--json"],
+                                              timeout: 180)
+        #expect(result.status == 0, "\(result.combined)")
+        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(json["world"] as? Int == 2)
+        #expect((json["ranks"] as? [[String: Any]])?.count == 2)
+        #expect((json["memory"] as? [[String: Any]])?.count == 2)
+        let allReduce = try #require(json["allreduce"] as? [String: Any])
+        #expect(allReduce["floats"] as? Int == 2 * 256 + 256 + 256 * 256 + 256 + 256 * 2 + 2)
+        // The probe ran on both ranks: the same work alone, then with each kind of all-reduce.
+        let overlap = try #require(json["overlap"] as? [String: Any])
+        let alone = try #require(overlap["compute_seconds"] as? Double)
+        let blocking = try #require(overlap["blocking_seconds"] as? Double)
+        let overlapped = try #require(overlap["overlapped_seconds"] as? Double)
+        #expect(alone > 0 && blocking > 0 && overlapped > 0, "\(overlap)")
+        #expect(overlap["pieces"] as? Int == 16)
+    }
 }
