@@ -91,6 +91,8 @@ public final class BatchNorm: Layer {
     /// μ and 1/√(σ² + ε) per channel used by the last forward.
     private var mean: [Double]
     private var inverseStd: [Double]
+    /// Biased σ² per channel of the last forward with local statistics (kept to avoid an array per forward).
+    private var variance: [Double]
     /// Rows of the last forward and whether it used batch statistics (training).
     private var rows = -1
     private var usedBatchStatistics = false
@@ -141,6 +143,7 @@ public final class BatchNorm: Layer {
         channels = inputShape[0]
         spatial = inputShape.dropFirst().reduce(1, *)
         mean = Array(repeating: 0, count: channels)
+        variance = Array(repeating: 1, count: channels)
         inverseStd = Array(repeating: 1, count: channels)
         forwardSums = Array(repeating: 0, count: 2 * channels + 1)
         backwardSums = Array(repeating: 0, count: 2 * channels + 1)
@@ -235,7 +238,6 @@ public final class BatchNorm: Layer {
             // Local statistics of this micro-batch, two passes (each row of s values summed in
             // Float lanes, rows in Double).
             let count = Double(n * s)
-            var variance = [Double](repeating: 0, count: c)
             for channel in 0..<c {
                 var sum = 0.0
                 for sample in 0..<n {

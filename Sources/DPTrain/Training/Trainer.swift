@@ -34,6 +34,8 @@ public final class Trainer {
     private let targetBuffer = FloatBuffer()
     private var labels: UnsafeMutablePointer<Int32>
     private var keys: UnsafeMutablePointer<UInt64>
+    /// Dataset indices of the rows of the current micro-batch (no array per micro-step).
+    private var sampleIndices: UnsafeMutablePointer<Int>
     private var rowCapacity: Int
     private var bestParameters: UnsafeMutableBufferPointer<Float>?
     private let evaluator: Evaluator
@@ -84,12 +86,14 @@ public final class Trainer {
         rowCapacity = config.batch.micro
         labels = .allocate(capacity: rowCapacity)
         keys = .allocate(capacity: rowCapacity)
+        sampleIndices = .allocate(capacity: rowCapacity)
         startWallTime = communicator.wallTime()
     }
 
     deinit {
         labels.deallocate()
         keys.deallocate()
+        sampleIndices.deallocate()
         bestParameters?.baseAddress?.deallocate()
     }
 
@@ -354,7 +358,8 @@ public final class Trainer {
         let input = inputBuffer.matrix(rows: rows, columns: dataset.featureCount)
         let order = sampler.order
         let start = state.cursor + range.lowerBound
-        var indices = [Int](repeating: 0, count: rows)
+        precondition(rows <= rowCapacity, "micro-batch of \(rows) rows exceeds the \(rowCapacity) the trainer sized for")
+        let indices = UnsafeMutableBufferPointer(start: sampleIndices, count: rows)
         for row in 0..<rows {
             let index = Int(order[start + row])
             indices[row] = index
