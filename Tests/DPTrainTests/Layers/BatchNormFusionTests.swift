@@ -88,16 +88,5 @@ struct BatchNormFusionTests {
 
 /// A model from `model.layers` lines for a `[1, 8, 8]` input.
 private func buildImageModel(_ layers: String) throws -> Sequential {
-    let config = try TrainingTestSupport.config("""
-        name: fused
-        data: {dataset: spirals, samples: 64, test_samples: 16}
-        model:
-          input: [1, 8, 8]
-          layers:
-        \(layers)
-        loss: softmax_cross_entropy
-        optimizer: {name: sgd, lr: 0.1}
-        batch: {global: 16, micro: 16}
-        """)
-    return try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
+    try TrainingTestSupport.model(layers: layers, input: "[1, 8, 8]")
 }

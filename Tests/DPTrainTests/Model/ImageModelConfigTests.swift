@@ -5,18 +5,7 @@ import Testing
 // and errors that name the layer index.
 
 private func build(_ layers: String, input: String = "[1, 28, 28]") throws -> Sequential {
-    let config = try TrainingTestSupport.config("""
-        name: cnn
-        data: {dataset: spirals, samples: 64, test_samples: 16}
-        model:
-          input: \(input)
-          layers:
-        \(layers)
-        loss: softmax_cross_entropy
-        optimizer: {name: sgd, lr: 0.1}
-        batch: {global: 16, micro: 16}
-        """)
-    return try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
+    try TrainingTestSupport.model(layers: layers, input: input)
 }
 
 @Suite("Image model configs")
