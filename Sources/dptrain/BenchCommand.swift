@@ -12,8 +12,12 @@ struct BenchCommand: ParsableCommand {
             the BLAS kernel set in use; GFLOP/s of cblas_sgemm at the model's own shapes; the \
             MPI all-reduce time and bandwidth for the model's gradient size; and, per rank, the \
             time per optimizer step spent in data, forward, backward, exposed communication \
-            and optimizer, with steady-state samples/s (after --warmup steps). With --predict, \
-            an α-β model extrapolates the step time to W = 2 … 1024 ranks.
+            and optimizer, the time inside sgemm and its share of the step, with steady-state \
+            samples/s (after --warmup steps); with 2+ ranks, an overlap probe (does a \
+            non-blocking all-reduce hide behind backward-length GEMM work?); and each rank's \
+            memory: parameters, gradients, optimizer state, buffers and dataset against its \
+            peak resident set. With --predict, an α-β model extrapolates the step time to \
+            W = 2 … 1024 ranks.
             """)
 
     @Argument(help: "The YAML config to measure.")
