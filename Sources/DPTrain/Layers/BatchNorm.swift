@@ -4,9 +4,10 @@ import Foundation
 ///
 ///     x̂ = (x − μ_c) / √(σ²_c + ε)        y = f(γ_c·x̂ + β_c)
 ///
-/// with an optional fused activation f (identity by default; ``ModelBuilder`` fuses a ReLU
-/// that follows the layer in the config, saving one pass over the activations each way).
-/// f must have its derivative in terms of y (``Activation/derivativeNeedsPreActivation`` false).
+/// with an optional fused activation f (identity by default; ``ModelBuilder`` fuses the
+/// activation that follows the layer in the config, saving one pass over the activations each
+/// way). f must have its derivative in terms of y (``Activation/derivativeNeedsPreActivation``
+/// false).
 ///
 /// Channels: for a `[C, H, W]` (or `[C, L]`) sample the statistics of channel c run over the
 /// micro-batch and all positions (N = n·H·W values); for a flat `[F]` sample every feature is
