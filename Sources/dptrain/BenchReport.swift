@@ -67,21 +67,13 @@ struct BenchReport {
         let count = Double(max(timings.steps, 1))
         let mine = [timings.data, timings.forward, timings.backward, timings.communication, timings.optimizer,
                     timings.wall, gemmInPlace].map { $0 / count }
-        var all = [Double](repeating: 0, count: mine.count * communicator.worldSize)
-        for (index, value) in mine.enumerated() { all[communicator.rank * mine.count + index] = value }
-        try communicator.allReduceSum(&all)
-        let phases = (0..<communicator.worldSize).map { Array(all[($0 * mine.count)..<(($0 + 1) * mine.count)]) }
+        let phases = try perRank(mine, communicator: communicator)
         var wall = [timings.wall]
         try communicator.allReduceMax(&wall)
         let footprint = MemoryFootprint.measure(model: builder.model, optimizer: builder.optimizer, data: builder.data)
-        let mineMemory = [footprint.parameters, footprint.gradients, footprint.optimizerState, footprint.buffers,
-                          footprint.dataset, footprint.peakResident ?? 0].map(Double.init)
-        var allMemory = [Double](repeating: 0, count: mineMemory.count * communicator.worldSize)
-        for (index, value) in mineMemory.enumerated() { allMemory[communicator.rank * mineMemory.count + index] = value }
-        try communicator.allReduceSum(&allMemory)
-        let memory = (0..<communicator.worldSize).map {
-            Array(allMemory[($0 * mineMemory.count)..<(($0 + 1) * mineMemory.count)])
-        }
+        let memory = try perRank([footprint.parameters, footprint.gradients, footprint.optimizerState, footprint.buffers,
+                                  footprint.dataset, footprint.peakResident ?? 0].map(Double.init),
+                                 communicator: communicator)
         // 4. The overlap probe, with as much GEMM work as rank 0's backward pass.
         var overlap: OverlapBenchmark.Result?
         if communicator.worldSize > 1, let mpi = communicator as? MPICommunicator {
@@ -97,6 +89,19 @@ struct BenchReport {
     }
 
     private static func ms(_ seconds: Double) -> String { Format.fixed(seconds * 1000, 3) }
+
+    /// Every rank's `mine` (the same length on every rank), in rank order, on every rank: each
+    /// rank fills its own slot of a zero array and one sum all-reduce assembles the rows.
+    private static func perRank(_ mine: [Double], communicator: Communicator) throws -> [[Double]] {
+        var all = [Double](repeating: 0, count: mine.count * communicator.worldSize)
+        for (index, value) in mine.enumerated() { all[communicator.rank * mine.count + index] = value }
+        try communicator.allReduceSum(&all)
+        return (0..<communicator.worldSize).map { Array(all[($0 * mine.count)..<(($0 + 1) * mine.count)]) }
+    }
+
+    /// The counted bytes of one rank's `memory` row: parameters + gradients + optimizer state +
+    /// buffers + dataset (everything but the peak).
+    private static func counted(_ memory: [Double]) -> Double { memory[0..<5].reduce(0, +) }
 
     var table: String {
         var lines = ["dptrain bench | \(worldSize) rank\(worldSize == 1 ? "" : "s") | OpenBLAS kernels \(kernels), "
@@ -144,7 +149,7 @@ struct BenchReport {
                     + " buffers = activations, their gradients and scratch at the largest batch seen):",
                   "  rank parameters  gradients  optimizer  buffers    dataset    counted    peak RSS   peak/counted"]
         for (rank, values) in memory.enumerated() {
-            let counted = values[0..<5].reduce(0, +)
+            let counted = BenchReport.counted(values)
             let cells = (Array(values[0..<5]) + [counted, values[5]]).map {
                 Format.fixed($0 / 1e6, 1).padding(toLength: 11, withPad: " ", startingAt: 0)
             }
@@ -179,7 +184,7 @@ struct BenchReport {
         }
         fields.append("\"memory\":[" + memory.map { values in
             "{" + zip(BenchReport.memoryNames, values).map { "\"\($0)_bytes\":\(Int($1))" }.joined(separator: ",")
-                + ",\"counted_bytes\":\(Int(values[0..<5].reduce(0, +)))}"
+                + ",\"counted_bytes\":\(Int(BenchReport.counted(values)))}"
         }.joined(separator: ",") + "]")
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -24,16 +24,25 @@ public enum AllReduceBenchmark {
         for index in 0..<floats { buffer[index] = Float(index % 7) * 1e-3 }
         try communicator.barrier()
         for _ in 0..<3 { try communicator.allReduceSum(buffer) }
+        let seconds = try medianSeconds(communicator: communicator, repetitions: repetitions) {
+            try communicator.allReduceSum(buffer)
+        }
+        return Result(floats: floats, worldSize: communicator.worldSize, seconds: seconds)
+    }
+
+    /// The median over `repetitions` of `body`'s wall time, each started after a barrier; the
+    /// slowest rank's median (agreed by a max-reduction). All ranks must call it together.
+    static func medianSeconds(communicator: Communicator, repetitions: Int, _ body: () throws -> Void) throws -> Double {
         var times: [Double] = []
         for _ in 0..<repetitions {
             try communicator.barrier()
             let start = communicator.wallTime()
-            try communicator.allReduceSum(buffer)
+            try body()
             times.append(communicator.wallTime() - start)
         }
         times.sort()
         var median = [times[times.count / 2]]
         try communicator.allReduceMax(&median)
-        return Result(floats: floats, worldSize: communicator.worldSize, seconds: median[0])
+        return median[0]
     }
 }

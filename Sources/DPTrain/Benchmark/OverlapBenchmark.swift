@@ -56,17 +56,7 @@ public enum OverlapBenchmark {
         let perPiece = max(1, Int((computeSeconds / Double(pieces) / max(perProduct[0], 1e-9)).rounded()))
 
         func timed(_ body: () throws -> Void) throws -> Double {
-            var times: [Double] = []
-            for _ in 0..<repetitions {
-                try communicator.barrier()
-                let start = communicator.wallTime()
-                try body()
-                times.append(communicator.wallTime() - start)
-            }
-            times.sort()
-            var median = [times[times.count / 2]]
-            try communicator.allReduceMax(&median)
-            return median[0]
+            try AllReduceBenchmark.medianSeconds(communicator: communicator, repetitions: repetitions, body)
         }
         let alone = try timed {
             for _ in 0..<pieces { for _ in 0..<perPiece { product() } }

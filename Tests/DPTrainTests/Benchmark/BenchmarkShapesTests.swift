@@ -50,8 +50,7 @@ struct BenchmarkShapesTests {
             """.write(to: config, atomically: true, encoding: .utf8)
         let result = try CommandRunner.dptrain(["bench", config.path, "--steps", "5", "--warmup", "2", "--json"], timeout: 120)
         #expect(result.status == 0, "\(result.combined)")
-        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let json = try benchJSON(result)
         let gemm = try #require(json["gemm"] as? [[String: Any]])
         let forward = try #require(gemm.first { $0["shape"] as? String == "conv2d.0 forward" })
         #expect(forward["m"] as? Int == 8 && forward["n"] as? Int == 784 && forward["k"] as? Int == 9)
@@ -97,8 +96,7 @@ struct BenchmarkShapesTests {
         let result = try CommandRunner.mpirun(ranks: 2, ["bench", config.path, "--steps", "5", "--warmup", "2", "--json"],
                                               timeout: 180)
         #expect(result.status == 0, "\(result.combined)")
-        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let json = try benchJSON(result)
         #expect(json["world"] as? Int == 2)
         #expect((json["ranks"] as? [[String: Any]])?.count == 2)
         #expect((json["memory"] as? [[String: Any]])?.count == 2)
@@ -112,4 +110,10 @@ struct BenchmarkShapesTests {
         #expect(alone > 0 && blocking > 0 && overlapped > 0, "\(overlap)")
         #expect(overlap["pieces"] as? Int == 16)
     }
+}
+
+/// The JSON object `dptrain bench --json` printed as its last `{…}` line.
+private func benchJSON(_ result: CommandRunner.Result) throws -> [String: Any] {
+    let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+    return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
 }
