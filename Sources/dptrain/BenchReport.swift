@@ -54,13 +54,8 @@ struct BenchReport {
         let trainer = try builder.makeTrainer(writeRunDirectory: false)
         // Time inside sgemm over exactly the measured steps (the final evaluation excluded).
         if warmup == 0 { GEMMClock.start() }
-        trainer.afterStep = { [unowned trainer] step in
-            if step == warmup {
-                trainer.resetTimings()
-                GEMMClock.start()
-            }
-            if step == warmup + steps { GEMMClock.stop() }
-        }
+        let clocks = BenchClocks(warmup: warmup, steps: steps)
+        trainer.observer = clocks
         try trainer.run()
         let gemmInPlace = GEMMClock.stop()
         let timings = trainer.timings
@@ -218,5 +213,25 @@ struct BenchReport {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Restarts the step timings and the GEMM clock after the warm-up steps and stops the GEMM
+/// clock after the measured ones.
+private final class BenchClocks: TrainingObserver {
+    let warmup: Int
+    let steps: Int
+
+    init(warmup: Int, steps: Int) {
+        self.warmup = warmup
+        self.steps = steps
+    }
+
+    func trainer(_ trainer: Trainer, didStep progress: StepProgress) {
+        if progress.step == warmup {
+            trainer.resetTimings()
+            GEMMClock.start()
+        }
+        if progress.step == warmup + steps { GEMMClock.stop() }
     }
 }

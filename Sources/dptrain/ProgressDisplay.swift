@@ -106,3 +106,9 @@ final class ProgressDisplay {
                              : String(format: "%d:%02d", total / 60, total % 60)
     }
 }
+
+/// The trainer's lines and steps go to the display.
+extension ProgressDisplay: TrainingObserver {
+    func trainer(_ trainer: Trainer, printed line: String) { self.line(line) }
+    func trainer(_ trainer: Trainer, didStep progress: StepProgress) { step(progress) }
+}

@@ -40,36 +40,30 @@ struct TrainCommand: ParsableCommand {
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             try ConfigAgreement.check(config, communicator: communicator)
             let display = communicator.isRoot && !quiet ? ProgressDisplay(verbose: verbose) : nil
-            let printer: ((String) -> Void)? = display.map { display in { display.line($0) } }
-            let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
-            let directory = URL(fileURLWithPath: config.output)
-            var finished = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
-            try communicator.allReduceMax(&finished)
+            let lifecycle = RunLifecycle(config: config, communicator: communicator) { print($0); fflush(nil) }
+            let finished = try lifecycle.isFinished()
             let builder = try RunBuilder(config: config, communicator: communicator)
             _ = try builder.makePlan()  // every check before anything in the run directory changes
-            if let printer {
-                printer(try Banner.lines(config: config, configFile: self.config, builder: builder,
-                                     communicator: communicator).joined(separator: "\n"))
-            }
+            display?.line(try Banner.lines(config: config, configFile: self.config, builder: builder,
+                                           communicator: communicator).joined(separator: "\n"))
             var point: ResumePoint?
             if resume {
-                point = try ResumeDecision.prepare(config: config, sampleCount: builder.data.train.count,
-                                                   communicator: communicator, finished: finished[0] > 0, say: say)
-                if finished[0] > 0 {
-                    say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
+                point = try lifecycle.resumePoint(sampleCount: builder.data.train.count, onConfigChange: .fail,
+                                                  finished: finished)
+                if finished {
+                    lifecycle.say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
                         + "Its weights are \(config.output)/final.safetensors. "
                         + "To train again, use another 'output' or replace it (launch/train --fresh, or dptrain train without --resume).")
                     return
                 }
-            } else if communicator.isRoot, FileManager.default.fileExists(atPath: directory.path) {
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("metrics.jsonl").path) {
-                    say("note: starting afresh in \(config.output); the previous run's metrics, checkpoints and weights there are replaced (use --resume to continue it)")
+                if point == nil {
+                    lifecycle.say("no checkpoint to resume from in \(config.output)/checkpoints; starting from the beginning")
                 }
-                RunDirectory.clearPreviousRun(at: directory)
+            } else {
+                lifecycle.clearPreviousRun(announce: true)
             }
-            let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot, resume: point)
-            trainer.printer = printer
-            if let display { trainer.onProgress = { display.step($0) } }
+            let trainer = try lifecycle.makeTrainer(builder, resume: point)
+            trainer.observer = display
             let summary = try trainer.run()
             display?.finish()
             if communicator.isRoot {

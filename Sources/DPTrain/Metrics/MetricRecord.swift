@@ -5,10 +5,25 @@ import Foundation
 /// `kind` is `step`, `eval`, `epoch` or `summary`; the other fields are numbers (or null
 /// when not measured). Keys keep their insertion order so files diff cleanly.
 public struct MetricRecord: Equatable, Sendable {
-    public var kind: String
+    /// What a line reports: a training interval, an evaluation, an epoch or the end of a run.
+    public enum Kind: String, Sendable, CaseIterable {
+        case step, eval, epoch, summary
+    }
+
+    public var kind: Kind
     public private(set) var fields: [(key: String, value: Double?)] = []
 
-    public init(kind: String) { self.kind = kind }
+    public init(kind: Kind) { self.kind = kind }
+
+    /// A line of `kind` with the given fields, in the order of ``MetricField/fields(of:)``.
+    /// A field absent from `values` is left out of the line; one present with nil is written
+    /// as null (not measured).
+    public init(kind: Kind, values: [MetricField: Double?]) {
+        self.kind = kind
+        for field in MetricField.fields(of: kind) {
+            if let value = values[field] { set(field.rawValue, value) }
+        }
+    }
 
     public static func == (lhs: MetricRecord, rhs: MetricRecord) -> Bool {
         lhs.kind == rhs.kind && lhs.fields.count == rhs.fields.count
@@ -30,7 +45,7 @@ public struct MetricRecord: Equatable, Sendable {
 
     /// The record as one JSON object.
     public var json: String {
-        var parts = ["\"kind\":\"\(kind)\""]
+        var parts = ["\"kind\":\"\(kind.rawValue)\""]
         for (key, value) in fields {
             parts.append("\"\(key)\":\(MetricRecord.jsonNumber(value))")
         }
@@ -47,7 +62,7 @@ public struct MetricRecord: Equatable, Sendable {
     /// Parses one line written by ``json`` (or any flat JSON object of numbers).
     public static func parse(jsonLine: String) throws -> MetricRecord {
         guard let object = try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any],
-              let kind = object["kind"] as? String
+              let kindName = object["kind"] as? String, let kind = Kind(rawValue: kindName)
         else { throw MetricsError.malformedLine(jsonLine) }
         var record = MetricRecord(kind: kind)
         for (key, value) in object.sorted(by: { $0.key < $1.key }) where key != "kind" {

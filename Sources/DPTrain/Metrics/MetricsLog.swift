@@ -51,9 +51,10 @@ public final class MetricsLog {
     public func write(_ record: MetricRecord) throws {
         try jsonHandle.write(contentsOf: Data((record.json + "\n").utf8))
         let row = MetricsLog.csvColumns.map { column -> String in
-            if column == "kind" { return record.kind }
-            guard let value = record[column] else { return "" }
-            return MetricRecord.jsonNumber(value) == "null" ? "" : MetricRecord.jsonNumber(value)
+            if column == MetricsLog.csvColumns[0] { return record.kind.rawValue }
+            // Not measured (nil) and non-finite values are empty cells.
+            guard let value = record[column], value.isFinite else { return "" }
+            return MetricRecord.jsonNumber(value)
         }
         try csvHandle.write(contentsOf: Data((row.joined(separator: ",") + "\n").utf8))
         try tensorBoard?.write(record)

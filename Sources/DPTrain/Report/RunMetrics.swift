@@ -17,10 +17,10 @@ public struct RunMetrics: Sendable {
         return RunMetrics(run: run, records: try MetricsLog.read(url))
     }
 
-    public var steps: [MetricRecord] { records.filter { $0.kind == "step" } }
-    public var evaluations: [MetricRecord] { records.filter { $0.kind == "eval" } }
+    public var steps: [MetricRecord] { records.filter { $0.kind == .step } }
+    public var evaluations: [MetricRecord] { records.filter { $0.kind == .eval } }
     /// The `summary` record, written when the run finished.
-    public var summary: MetricRecord? { records.last { $0.kind == "summary" } }
+    public var summary: MetricRecord? { records.last { $0.kind == .summary } }
     public var finished: Bool { summary != nil }
     /// True when the study runner recorded a divergence (too many non-finite steps in a row).
     public var diverged: Bool { summary?["diverged"] == 1 }
@@ -56,7 +56,7 @@ public struct RunMetrics: Sendable {
     }
 
     /// (x, y) points of records of `kind` (nil: any kind) that have both keys.
-    public func points(kind: String?, x: String, y: String) -> [(x: Double, y: Double)] {
+    public func points(kind: MetricRecord.Kind?, x: String, y: String) -> [(x: Double, y: Double)] {
         records.filter { kind == nil || $0.kind == kind }.compactMap { record in
             guard let a = record[x], let b = record[y] else { return nil }
             return (a, b)

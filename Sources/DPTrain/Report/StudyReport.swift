@@ -266,7 +266,7 @@ public struct StudyReport {
     }
 
     /// The mean over a variant's seeds of y at each x present in every seed's runs.
-    func meanCurve(_ variant: Study.Variant, kind: String, x: String, y: String, scale: Double = 1) -> [(x: Double, y: Double)] {
+    func meanCurve(_ variant: Study.Variant, kind: MetricRecord.Kind, x: String, y: String, scale: Double = 1) -> [(x: Double, y: Double)] {
         let members = runs.filter { $0.run.variant.name == variant.name }
         guard !members.isEmpty else { return [] }
         var sums: [Double: (sum: Double, count: Int)] = [:]
@@ -285,13 +285,13 @@ public struct StudyReport {
         }
     }
 
-    func curvePlot(title: String, kind: String, x: String, y: String, xLabel: String, yLabel: String,
+    func curvePlot(title: String, kind: MetricRecord.Kind, x: String, y: String, xLabel: String, yLabel: String,
                    xLog: Bool = false, yLog: Bool = false, scale: Double = 1) -> LinePlot {
         let variants = plottedVariants
         let series = variants.enumerated().map { index, variant in
             var item = PlotSeries(name: variant.name, points: meanCurve(variant, kind: kind, x: x, y: y, scale: scale),
                                   color: LinePlot.palette[index % LinePlot.palette.count], dashed: index >= LinePlot.palette.count,
-                                  markers: kind == "eval")
+                                  markers: kind == .eval)
             // Earlier series are drawn wider, so curves that coincide stay visible underneath.
             item.lineWidth = variants.count > 1 ? 1.5 + 2.5 * Double(variants.count - 1 - index) / Double(variants.count - 1) : 1.8
             return item
@@ -305,26 +305,26 @@ public struct StudyReport {
         let seedsNote = (study.seeds?.count ?? 1) > 1 ? " Lines are means over seeds." : ""
         let gridNote = isBatchLearningRateGrid ? " Each batch size is shown at its best LR." : ""
         var result: [(String, String, String)] = [
-            ("accuracy-epochs", curvePlot(title: "\(accuracy.capitalizedFirst) vs epochs", kind: "eval", x: "epoch", y: accuracyKey,
+            ("accuracy-epochs", curvePlot(title: "\(accuracy.capitalizedFirst) vs epochs", kind: .eval, x: "epoch", y: accuracyKey,
                                           xLabel: "epochs (passes over the training set)", yLabel: "\(accuracy) (%)", scale: 100).svg(),
              "\(accuracy.capitalizedFirst) at each evaluation.\(seedsNote)\(gridNote)"),
-            ("accuracy-updates", curvePlot(title: "\(accuracy.capitalizedFirst) vs parameter updates", kind: "eval", x: "step", y: accuracyKey,
+            ("accuracy-updates", curvePlot(title: "\(accuracy.capitalizedFirst) vs parameter updates", kind: .eval, x: "step", y: accuracyKey,
                                            xLabel: "parameter updates (optimizer steps)", yLabel: "\(accuracy) (%)", xLog: true, scale: 100).svg(),
              "The same evaluations against the number of optimizer steps: large batches take fewer steps per epoch."),
-            ("loss-epochs", curvePlot(title: "Train loss vs epochs", kind: "step", x: "epoch", y: "train_loss",
+            ("loss-epochs", curvePlot(title: "Train loss vs epochs", kind: .step, x: "epoch", y: "train_loss",
                                       xLabel: "epochs", yLabel: "train loss (mean per sample over the log interval)", yLog: true).svg(),
              "Training loss averaged over each logging interval (dropout active)."),
-            ("loss-updates", curvePlot(title: "Train loss vs parameter updates", kind: "step", x: "step", y: "train_loss",
+            ("loss-updates", curvePlot(title: "Train loss vs parameter updates", kind: .step, x: "step", y: "train_loss",
                                        xLabel: "parameter updates", yLabel: "train loss", xLog: true, yLog: true).svg(), ""),
-            ("lr-epochs", curvePlot(title: "Learning rate vs epochs", kind: "step", x: "epoch", y: "lr",
+            ("lr-epochs", curvePlot(title: "Learning rate vs epochs", kind: .step, x: "epoch", y: "lr",
                                     xLabel: "epochs", yLabel: "learning rate ε (per update)", yLog: true).svg(),
              "LR after scaling, warmup and decay, as logged."),
-            ("batch-epochs", curvePlot(title: "Batch size vs epochs", kind: "step", x: "epoch", y: "batch",
+            ("batch-epochs", curvePlot(title: "Batch size vs epochs", kind: .step, x: "epoch", y: "batch",
                                        xLabel: "epochs", yLabel: "global batch B (samples per update)", yLog: true).svg(), ""),
-            ("noise-epochs", curvePlot(title: "SGD noise scale g = ε(N/B − 1) vs epochs", kind: "step", x: "epoch", y: "noise_scale",
+            ("noise-epochs", curvePlot(title: "SGD noise scale g = ε(N/B − 1) vs epochs", kind: .step, x: "epoch", y: "noise_scale",
                                        xLabel: "epochs", yLabel: "noise scale g (ε·samples)", yLog: true).svg(),
              "Smith et al. (2017): decaying ε or growing B by the same factor lowers g alike."),
-            ("bsimple-epochs", curvePlot(title: "Gradient noise scale B_simple vs epochs", kind: "step", x: "epoch", y: "b_simple",
+            ("bsimple-epochs", curvePlot(title: "Gradient noise scale B_simple vs epochs", kind: .step, x: "epoch", y: "b_simple",
                                          xLabel: "epochs", yLabel: "B_simple = tr(Σ)/|G|² (samples)", yLog: true).svg(),
              "McCandlish et al. (2018) estimate from micro-batch and global gradient norms (EMA-smoothed)."),
         ]

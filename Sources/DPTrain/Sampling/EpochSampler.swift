@@ -1,25 +1,56 @@
 /// Which training samples each optimizer step uses, and which of them this rank computes
-/// (DESIGN §3.3).
+/// (DESIGN §3.3) — the one place that decides what forms step t.
 ///
 /// Each epoch e draws one permutation π_e of 0 ..< N from (seed, e) (the identity when not
-/// shuffling). A step starting at cursor c takes π_e[c ..< c+B]. Those B samples are cut into
-/// W·K slots of m consecutive samples; rank r computes slots r·K … r·K+K−1. The sample order
-/// therefore depends on (seed, epoch, B) only, never on W or K, and nothing is padded.
+/// shuffling). A step at cursor c takes π_e[c ..< c+B]. Those B samples are cut into W·K slots
+/// of m consecutive samples; rank r computes slots r·K … r·K+K−1. The sample order therefore
+/// depends on (seed, epoch, B) only, never on W or K, and nothing is padded. When fewer than B
+/// samples are left, the epoch ends (`drop_last`, the default) or the step is short.
+///
+/// The position (epoch e, cursor c) lives in ``TrainingState`` (it is checkpointed); the
+/// sampler keeps only π_e for the epoch it was last asked about.
 public struct EpochSampler {
     public let sampleCount: Int
     public let seed: UInt64
     public let shuffle: Bool
-    /// The permutation of the current epoch.
+    /// Whether a short final batch is dropped (true) or trained on (false).
+    public let dropLast: Bool
+    /// The permutation of ``epoch``.
     public private(set) var order: [Int32]
+    /// The epoch ``order`` belongs to (a cache key; the run's epoch is ``TrainingState/epoch``).
     public private(set) var epoch: Int
 
-    public init(sampleCount: Int, seed: UInt64, shuffle: Bool, epoch: Int = 0) {
+    public init(sampleCount: Int, seed: UInt64, shuffle: Bool, dropLast: Bool = true, epoch: Int = 0) {
         self.sampleCount = sampleCount
         self.seed = seed
         self.shuffle = shuffle
+        self.dropLast = dropLast
         self.epoch = -1
         self.order = []
         startEpoch(epoch)
+    }
+
+    /// The next step's samples for a global batch of `batch` at `state`'s position, or nil when
+    /// the epoch has too few samples left: then `state` moves to the start of the next epoch
+    /// (the caller re-reads its schedules there, since progress changed).
+    public mutating func nextBatch(of batch: Int, at state: inout TrainingState) -> StepBatch? {
+        var count = batch
+        if state.cursor + count > sampleCount {
+            if dropLast || state.cursor >= sampleCount {
+                state.epoch += 1
+                state.cursor = 0
+                return nil
+            }
+            count = sampleCount - state.cursor
+        }
+        startEpoch(state.epoch)
+        return StepBatch(epoch: state.epoch, start: state.cursor, count: count, order: order)
+    }
+
+    /// Moves `state` past `batch`: c ← c + count, samples ← samples + count.
+    public func consume(_ batch: StepBatch, at state: inout TrainingState) {
+        state.cursor += batch.count
+        state.samples += batch.count
     }
 
     /// Draws π_e (Fisher–Yates with a generator keyed by (seed, shuffle stream, e)).

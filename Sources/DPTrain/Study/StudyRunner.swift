@@ -31,13 +31,6 @@ public final class StudyRunner {
         self.communicator = communicator
     }
 
-    /// Keys that may differ between the config a checkpoint was written with and this run's
-    /// (how the work is split and logged, never what is computed).
-    static func mayDiffer(_ path: String) -> Bool {
-        path == "batch.micro" || path.hasPrefix("train.log_every") || path.hasPrefix("train.eval_batch")
-            || path.hasPrefix("train.check_replicas_every") || path.hasPrefix("train.checkpoint")
-    }
-
     /// Runs the study; returns one outcome per run, in order.
     @discardableResult
     public func run() throws -> [Outcome] {
@@ -50,10 +43,8 @@ public final class StudyRunner {
         for (index, run) in runs.enumerated() {
             let label = "[\(index + 1)/\(runs.count)] \(run.name)"
             let config = try study.config(for: run)
-            let directory = URL(fileURLWithPath: config.output)
-            var done = [communicator.isRoot && RunDirectory.isDone(directory) ? 1.0 : 0.0]
-            try communicator.allReduceMax(&done)
-            if done[0] > 0 {
+            let lifecycle = RunLifecycle(config: config, communicator: communicator) { [say] in say?("  " + $0) }
+            if try lifecycle.isFinished() {
                 say?("\(label): already done (\(run.directory)/DONE), skipped")
                 outcomes.append(Outcome(run: run, status: .skipped, summary: nil))
                 continue
@@ -62,31 +53,14 @@ public final class StudyRunner {
                 outcomes.append(Outcome(run: run, status: .notStarted, summary: nil))
                 continue
             }
-            let remaining = runs.count - index
-            var line = "\(label): training \(run.directory)"
-            if !trainedSeconds.isEmpty {
-                let mean = trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
-                line += " | ETA \(StudyRunner.duration(mean * Double(remaining))) for \(remaining) run\(remaining == 1 ? "" : "s") left"
-                    + " (\(StudyRunner.duration(mean)) per run so far)"
-            }
-            say?(line)
+            say?(trainingLine(label: label, run: run, remaining: runs.count - index, trainedSeconds: trainedSeconds))
             let runStart = communicator.wallTime()
             let builder = try RunBuilder(config: config, communicator: communicator)
-            let point = try resumePoint(config: config, sampleCount: builder.data.train.count)
-            if point == nil, communicator.isRoot, FileManager.default.fileExists(atPath: directory.path) {
-                RunDirectory.clearPreviousRun(at: directory)
-            }
-            let trainer = try builder.makeTrainer(writeRunDirectory: communicator.isRoot, resume: point)
-            trainer.printer = trainingPrinter
-            if let target = study.target {
-                trainer.stopCondition = { evaluation, state in
-                    guard let value = StudyRunner.value(of: target.metric, in: evaluation), target.isReached(by: value) else {
-                        return nil
-                    }
-                    return "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
-                        + " at step \(state.step), \(state.samples) samples"
-                }
-            }
+            let point = try lifecycle.resumePoint(sampleCount: builder.data.train.count, onConfigChange: .startAfresh)
+            if point == nil { lifecycle.clearPreviousRun(announce: false) }
+            let trainer = try lifecycle.makeTrainer(builder, resume: point)
+            let observer = RunObserver(target: study.target, printer: trainingPrinter)
+            trainer.observer = observer
             let summary: TrainingSummary
             do {
                 summary = try trainer.run()
@@ -123,51 +97,26 @@ public final class StudyRunner {
         let evaluation = try trainer.evaluate()
         let state = trainer.state
         let epochs = state.progress(sampleCount: trainer.data.train.count)
+        let summary = TrainingSummary(steps: state.step, samples: state.samples, epochs: epochs, skippedSteps: state.skippedSteps,
+                                      wallSeconds: seconds, evaluation: evaluation, stopReason: "diverged")
         if communicator.isRoot, let directory = trainer.runDirectory {
-            var record = MetricRecord(kind: "summary")
-            record.set("step", state.step)
-            record.set("samples", state.samples)
-            record.set("epoch", epochs)
-            record.set("test_loss", evaluation.testLoss)
-            record.set("test_accuracy", evaluation.testAccuracy)
-            record.set("val_loss", evaluation.validationLoss)
-            record.set("val_accuracy", evaluation.validationAccuracy)
-            record.set("skipped_steps", state.skippedSteps)
-            record.set("diverged", 1)
-            record.set("wall_seconds", seconds)
-            try directory.log.write(record)
+            let position: [MetricField: Double?] = [.step: Double(state.step), .samples: Double(state.samples), .epoch: epochs]
+            try directory.log.write(TrainingLog.summaryRecord(summary, position: position, diverged: true))
             try directory.markDone()
         }
         try communicator.barrier()
-        return TrainingSummary(steps: state.step, samples: state.samples, epochs: epochs, skippedSteps: state.skippedSteps,
-                               wallSeconds: seconds, evaluation: evaluation, stopReason: "diverged")
+        return summary
     }
 
-    /// The newest valid checkpoint of an unfinished run written with the same config (nil:
-    /// start afresh). Rank 0 also drops metric lines logged after it.
-    private func resumePoint(config: TrainingConfig, sampleCount: Int) throws -> ResumePoint? {
-        guard let point = try ResumePoint.find(output: config.output, communicator: communicator) else { return nil }
-        let saved = try ConfigValue.parse(yaml: point.checkpoint.header.config, file: point.file)
-        if let path = config.resolved.firstDifference(from: saved, ignoring: StudyRunner.mayDiffer) {
-            say?("  the checkpoint \(point.file) was written with another \(path); starting this run afresh")
-            return nil
+    /// "[2/4] name: training dir", with the ETA once a run has finished.
+    private func trainingLine(label: String, run: Study.Run, remaining: Int, trainedSeconds: [Double]) -> String {
+        var line = "\(label): training \(run.directory)"
+        if !trainedSeconds.isEmpty {
+            let mean = trainedSeconds.reduce(0, +) / Double(trainedSeconds.count)
+            line += " | ETA \(StudyRunner.duration(mean * Double(remaining))) for \(remaining) run\(remaining == 1 ? "" : "s") left"
+                + " (\(StudyRunner.duration(mean)) per run so far)"
         }
-        if communicator.isRoot {
-            try RunDirectory.truncateMetrics(in: URL(fileURLWithPath: config.output), afterStep: point.checkpoint.header.state.step)
-        }
-        say?("  resuming from \(point.file) (step \(point.checkpoint.header.state.step))")
-        return point
-    }
-
-    /// The value of a target metric in an evaluation.
-    static func value(of metric: String, in evaluation: EvaluationResult) -> Double? {
-        switch metric {
-        case "test_accuracy": return evaluation.testAccuracy
-        case "val_accuracy": return evaluation.validationAccuracy
-        case "test_loss": return evaluation.testLoss
-        case "val_loss": return evaluation.validationLoss
-        default: return nil
-        }
+        return line
     }
 
     /// "42 s", "3.5 min", "1.2 h".
@@ -175,5 +124,26 @@ public final class StudyRunner {
         if seconds < 90 { return "\(Int(seconds.rounded())) s" }
         if seconds < 5400 { return "\(Format.fixed(seconds / 60, 1)) min" }
         return "\(Format.fixed(seconds / 3600, 1)) h"
+    }
+}
+
+/// A study run's observer: stops at the study's target (checked at every evaluation, from
+/// all-reduced metrics, so every rank stops alike) and forwards the trainer's lines when the
+/// study is verbose.
+private final class RunObserver: TrainingObserver {
+    let target: Study.Target?
+    let printer: ((String) -> Void)?
+
+    init(target: Study.Target?, printer: ((String) -> Void)?) {
+        self.target = target
+        self.printer = printer
+    }
+
+    func trainer(_ trainer: Trainer, printed line: String) { printer?(line) }
+
+    func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String? {
+        guard let target, let value = evaluation.value(named: target.metric), target.isReached(by: value) else { return nil }
+        return "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
+            + " at step \(trainer.state.step), \(trainer.state.samples) samples"
     }
 }

@@ -11,6 +11,8 @@ import Foundation
 ///   temporary file and renaming it (to kill a run inside the write).
 ///
 /// The test suite uses these to prove the failure handling; they are never set in normal runs.
+/// The step faults act through ``FaultInjectingCommunicator``, the checkpoint delay through
+/// ``RunDirectory``.
 public struct FaultInjection: Equatable, Sendable {
     public var nanSteps: [(step: Int, rank: Int?)] = []
     public var nanFrom: Int?
@@ -42,6 +44,15 @@ public struct FaultInjection: Equatable, Sendable {
             }
         }
         return faults
+    }
+
+    /// True when a fault acts on training steps (NaN, stall or slow steps).
+    public var hasStepFaults: Bool { !nanSteps.isEmpty || nanFrom != nil || stall != nil || stepDelay > 0 }
+
+    /// `communicator` wrapped to inject the step faults, or unchanged when there are none.
+    /// `firstStep` is the number of updates done before (the resumed step).
+    public func wrapping(_ communicator: Communicator, firstStep: Int) -> Communicator {
+        hasStepFaults ? FaultInjectingCommunicator(base: communicator, faults: self, firstStep: firstStep) : communicator
     }
 
     /// True when rank `rank`'s gradient must be poisoned at (1-based) step `step`.

@@ -96,10 +96,13 @@ public final class RunBuilder {
     /// A trainer for this run. Rank 0 writes the run directory when `writeRunDirectory`.
     /// With `resume`, continues from the newest valid checkpoint of the run directory (read
     /// by rank 0 and broadcast, so other hosts need no shared file system).
+    /// Test-only step faults (`DPTRAIN_FAULT`) wrap the trainer's communicator.
     public func makeTrainer(writeRunDirectory: Bool, resume: ResumePoint? = nil) throws -> Trainer {
         let directory = writeRunDirectory
             ? try RunDirectory(path: config.output, resolvedConfig: config.resolvedYAML, resume: resume != nil)
             : nil
+        let communicator = FaultInjection.fromEnvironment()
+            .wrapping(communicator, firstStep: resume?.checkpoint.header.state.step ?? 0)
         let trainer = Trainer(config: config, communicator: communicator, data: data, model: model, loss: loss,
                               optimizer: optimizer, plan: try makePlan(), plateau: plateau, runDirectory: directory)
         if let resume {
@@ -135,34 +138,5 @@ public final class RunBuilder {
             + (config.schedule.warmup > 0 ? " with \(Format.significant(config.schedule.warmup)) \(config.schedule.unit) warmup" : "")
             + " | scaling \(config.schedule.scaleRule) (base batch \(config.schedule.baseBatch))")
         return lines
-    }
-}
-
-/// A checkpoint to resume from, agreed by all ranks.
-public struct ResumePoint {
-    public var checkpoint: Checkpoint
-    /// Its path (for messages).
-    public var file: String
-    /// Problems with newer checkpoint files that were skipped.
-    public var skipped: [String]
-
-    /// Rank 0 looks for the newest valid checkpoint under `output` and broadcasts it; every rank
-    /// returns the same answer (nil when there is none).
-    public static func find(output: String, communicator: Communicator) throws -> ResumePoint? {
-        var bytes: [UInt8] = []
-        var file = ""
-        var skipped: [String] = []
-        if communicator.isRoot, let found = RunDirectory.newestValidCheckpoint(in: URL(fileURLWithPath: output)) {
-            bytes = Array(try found.checkpoint.serialized())
-            file = found.file
-            skipped = found.problems
-        }
-        try communicator.broadcast(bytes: &bytes, root: 0)
-        guard !bytes.isEmpty else { return nil }
-        var names = Array((file + "\n" + skipped.joined(separator: "\n")).utf8)
-        try communicator.broadcast(bytes: &names, root: 0)
-        let lines = String(decoding: names, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let checkpoint = try Checkpoint.parse(Data(bytes), file: lines[0])
-        return ResumePoint(checkpoint: checkpoint, file: lines[0], skipped: Array(lines.dropFirst()).filter { !$0.isEmpty })
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 public final class RunDirectory {
     public let url: URL
     public let log: MetricsLog
+    /// Test-only pause between writing a checkpoint's temporary file and renaming it
+    /// (`DPTRAIN_FAULT=slow-checkpoint@SECONDS`, see ``FaultInjection``); 0 in normal runs.
+    private let checkpointDelay = FaultInjection.fromEnvironment().checkpointDelay
 
     /// Creates (or reuses) the directory, writes the resolved config, and opens the metrics
     /// log — appending when `resume`, otherwise starting it afresh.
@@ -36,10 +39,10 @@ public final class RunDirectory {
     /// Writes `checkpoint` atomically as `checkpoints/step-<step>.ckpt` and deletes all but the
     /// newest `keep`. Returns the file's path relative to the run directory.
     @discardableResult
-    public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int, testDelay: Double = 0) throws -> String {
+    public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int) throws -> String {
         let name = String(format: "step-%09d.ckpt", step)
         let file = url.appendingPathComponent("checkpoints").appendingPathComponent(name)
-        try AtomicFile.write(try checkpoint.serialized(), to: file, delayBeforeRename: testDelay)
+        try AtomicFile.write(try checkpoint.serialized(), to: file, delayBeforeRename: checkpointDelay)
         let files = RunDirectory.checkpointFiles(in: url)
         for old in files.dropLast(keep) { try? FileManager.default.removeItem(at: old) }
         return "checkpoints/\(name)"
@@ -91,9 +94,11 @@ public final class RunDirectory {
                     if index == 0 { kept.append(line); continue }
                     let columns = line.split(separator: ",", omittingEmptySubsequences: false)
                     let lineStep = columns.count > 1 ? Int(columns[1]) ?? 0 : 0
-                    if columns.first != "summary", lineStep <= step { kept.append(line) }
+                    if columns.first.map(String.init) != MetricRecord.Kind.summary.rawValue, lineStep <= step {
+                        kept.append(line)
+                    }
                 } else if let record = try? MetricRecord.parse(jsonLine: String(line)),
-                          record.kind != "summary", Int(record["step"] ?? 0) <= step {
+                          record.kind != .summary, Int(record["step"] ?? 0) <= step {
                     kept.append(line)
                 }
             }

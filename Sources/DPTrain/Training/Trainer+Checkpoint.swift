@@ -2,30 +2,31 @@ import Foundation
 
 extension Trainer {
     /// A checkpoint of the current state: parameters, optimizer state, progress, early-stopping
-    /// best weights and the resolved config.
+    /// best weights and the resolved config (layout: ``Checkpoint``).
     public func makeCheckpoint() -> Checkpoint {
         let store = model.store
         var payload = Array(store.values)
         for (_, buffer) in optimizer.stateBuffers { payload += Array(buffer) }
-        if let best = bestParametersForCheckpoint { payload += Array(best) }
+        if let best = bestWeights.snapshot { payload += Array(best) }
         var state = self.state
-        state.previousWallSeconds = wallSecondsSoFar
+        state.previousWallSeconds = elapsed
         let header = Checkpoint.Header(
             tensors: store.slices.map { .init(name: $0.name, shape: $0.shape) },
             parameterCount: store.count,
             optimizer: optimizer.name,
             optimizerSteps: optimizer.stepCount,
             stateBuffers: optimizer.stateBuffers.map(\.name),
-            hasBestParameters: bestParametersForCheckpoint != nil,
+            hasBestParameters: bestWeights.snapshot != nil,
             state: state,
-            plateau: plateauState,
+            plateau: plateau?.state,
             worldSize: communicator.worldSize,
             config: config.resolvedYAML,
             dptrainVersion: DPTrainVersion.string)
         return Checkpoint(header: header, payload: payload)
     }
 
-    /// Continues from `checkpoint` (already validated against this model and optimizer).
+    /// Continues from `checkpoint` (already validated against this model and optimizer):
+    /// parameters, optimizer state and step count, best weights, progress and plateau state.
     public func restore(from checkpoint: Checkpoint) {
         let store = model.store
         let count = store.count
@@ -38,10 +39,12 @@ extension Trainer {
                 offset += count
             }
             if checkpoint.header.hasBestParameters {
-                restoreBestParameters(from: UnsafeBufferPointer(rebasing: payload[offset..<(offset + count)]))
+                bestWeights.copy(from: UnsafeBufferPointer(rebasing: payload[offset..<(offset + count)]))
             }
         }
         optimizer.stepCount = checkpoint.header.optimizerSteps
-        restoreState(checkpoint.header.state, plateau: checkpoint.header.plateau)
+        state = checkpoint.header.state
+        restartWallClock()
+        if let plateau, let values = checkpoint.header.plateau { plateau.state = values }
     }
 }

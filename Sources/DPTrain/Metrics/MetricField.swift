@@ -1,0 +1,48 @@
+/// The fields of the `step`, `eval` and `summary` lines of metrics.jsonl (DESIGN §4), with
+/// their names in the file, and the order in which each kind of line writes them: the one
+/// field list every line is built from (``MetricRecord/init(kind:values:)``).
+///
+/// Every line starts with where training is (step, samples, epoch, lr, batch, accumulation,
+/// world); the rest depends on the kind.
+public enum MetricField: String, Sendable {
+    /// Optimizer updates so far, samples used, and progress in (fractional) epochs.
+    case step, samples, epoch
+    /// η, B (the real count of a short step), K and W.
+    case lr, batch, accumulation, world
+    /// Mean training loss and accuracy over the steps since the previous step line (all ranks).
+    case trainLoss = "train_loss", trainAccuracy = "train_accuracy"
+    /// SGD noise scale g = ε(N/B − 1), with momentum μ: ε·N/(B(1 − μ)) (DESIGN §3.7).
+    case noiseScale = "noise_scale", noiseScaleMomentum = "noise_scale_momentum"
+    /// Smoothed gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018).
+    case bSimple = "b_simple"
+    /// |∇| of the step's reduced gradient (before clipping).
+    case gradNorm = "grad_norm"
+    /// Non-finite steps skipped so far.
+    case skippedSteps = "skipped_steps"
+    /// Training samples per second since the previous step line (all ranks).
+    case samplesPerSecond = "samples_per_second"
+    /// Validation and test metrics over every sample once (DESIGN §3.9).
+    case valLoss = "val_loss", valAccuracy = "val_accuracy", testLoss = "test_loss", testAccuracy = "test_accuracy"
+    /// 1 on the summary of a run that stopped because its gradient diverged.
+    case diverged
+    /// Training wall seconds so far.
+    case wallSeconds = "wall_seconds"
+
+    /// The fields every line starts with.
+    public static let position: [MetricField] = [.step, .samples, .epoch, .lr, .batch, .accumulation, .world]
+
+    /// The fields a line of `kind` may hold, in the order it writes them.
+    public static func fields(of kind: MetricRecord.Kind) -> [MetricField] {
+        switch kind {
+        case .step:
+            return position + [.trainLoss, .trainAccuracy, .noiseScale, .noiseScaleMomentum, .bSimple, .gradNorm,
+                               .skippedSteps, .samplesPerSecond, .wallSeconds]
+        case .eval:
+            return position + [.valLoss, .valAccuracy, .testLoss, .testAccuracy, .wallSeconds]
+        case .summary:
+            return position + [.testLoss, .testAccuracy, .valLoss, .valAccuracy, .skippedSteps, .diverged, .wallSeconds]
+        case .epoch:
+            return position + [.trainLoss, .trainAccuracy, .wallSeconds]
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A ``Communicator`` that injects the test-only faults of ``FaultInjection`` into the
+/// gradient all-reduce, so the training code carries no test hooks.
+///
+/// Training's only all-reduce over a `Float` buffer is the one over the flat gradient, once per
+/// optimizer step; the n-th such call on this communicator is step `firstStep + n` (1-based,
+/// `firstStep` = updates already done when the trainer starts, e.g. after a resume). Before
+/// forwarding it, in this order: `slow-steps` sleeps, `stall` blocks rank R forever at step S,
+/// and `nan` poisons the local gradient (element 0 becomes NaN). Every other call is forwarded
+/// unchanged.
+public final class FaultInjectingCommunicator: Communicator {
+    /// The communicator every call is forwarded to.
+    public let base: Communicator
+    public let faults: FaultInjection
+    /// Gradient all-reduces forwarded so far plus the updates done before this trainer started.
+    public private(set) var step: Int
+
+    public init(base: Communicator, faults: FaultInjection, firstStep: Int) {
+        self.base = base
+        self.faults = faults
+        step = firstStep
+    }
+
+    public var rank: Int { base.rank }
+    public var worldSize: Int { base.worldSize }
+
+    /// The gradient all-reduce of step `step + 1`, with the faults set for it.
+    public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        step += 1
+        if faults.stepDelay > 0 { Thread.sleep(forTimeInterval: faults.stepDelay) }
+        if let stall = faults.stall, stall.step == step, stall.rank == rank {
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
+        if faults.poisons(step: step, rank: rank), buffer.count > 0 { buffer[0] = .nan }
+        try base.allReduceSum(buffer)
+    }
+
+    public func allReduceSum(_ values: inout [Double]) throws { try base.allReduceSum(&values) }
+    public func allReduceMax(_ values: inout [Double]) throws { try base.allReduceMax(&values) }
+    public func allReduceMin(_ values: inout [Double]) throws { try base.allReduceMin(&values) }
+    public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {
+        try base.broadcast(buffer, root: root)
+    }
+    public func broadcast(bytes: inout [UInt8], root: Int) throws { try base.broadcast(bytes: &bytes, root: root) }
+    public func barrier() throws { try base.barrier() }
+    public func abort(code: Int32) -> Never { base.abort(code: code) }
+    public func wallTime() -> Double { base.wallTime() }
+}

@@ -1,0 +1,144 @@
+/// The work of one optimizer step on this rank, in the order of the contract (DESIGN §3.1–3.2,
+/// §3.7, §3.8):
+///
+///     ∇ ← 0
+///     [synchronized batch norm: statistics passes over this rank's K micro-batches]
+///     for k in 0 ..< K:  x, y ← slot r·K + k ;  ∇ += ∂(Σ ℓ(f(x), y))/∂θ · 1/B
+///     all-reduce(∇)                       (sum over ranks: ∇ is the mean gradient of the B samples)
+///     |∇|², and with the noise estimate the first micro-batch's |∇_m|² (one scalar all-reduce)
+///   then, only when |∇|² is finite (every rank holds the same ∇, so every rank decides alike):
+///     clip, gradient noise, batch-norm running statistics, θ ← optimizer(θ, ∇; η)
+///
+/// ``computeGradient(for:decomposition:measureNoise:noise:)`` does the part up to the norm and
+/// ``update(learningRate:)`` the rest; the ``Trainer`` takes the finite-check decision between
+/// them. Each phase's time is added to ``timings``.
+final class TrainingStep {
+    let model: Sequential
+    let loss: Loss
+    let optimizer: Optimizer
+    let communicator: Communicator
+    let loader: MicroBatchLoader
+    /// Drives the model's batch-norm layers through the step (a no-op without BN layers).
+    let batchNorms: BatchNormSynchronizer
+    let gradientNoise: GradientNoise?
+    /// Maximum global gradient norm (0 = no clipping).
+    let clipNorm: Double
+    /// Seconds per phase on this rank, summed over steps.
+    var timings = StepTimings()
+    private let gradientBuffer = FloatBuffer()
+
+    /// What the gradient part of a step measured on this rank (loss sums are local until logged).
+    struct Result {
+        var lossSum = 0.0
+        var correct = 0
+        var count = 0
+        /// |∇| of the reduced gradient (identical on every rank; NaN or ∞ when not finite).
+        var gradientNorm = 0.0
+    }
+
+    init(model: Sequential, loss: Loss, optimizer: Optimizer, communicator: Communicator,
+         loader: MicroBatchLoader, gradientNoise: GradientNoise?, clipNorm: Double) {
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.communicator = communicator
+        self.loader = loader
+        self.batchNorms = BatchNormSynchronizer(model: model)
+        self.gradientNoise = gradientNoise
+        self.clipNorm = clipNorm
+    }
+
+    /// Zeroes ∇, accumulates this rank's K micro-batches of `batch` into it and all-reduces it;
+    /// with `measureNoise`, adds one measurement to `noise` (DESIGN §3.7).
+    func computeGradient(for batch: StepBatch, decomposition: BatchDecomposition, measureNoise: Bool,
+                         noise: inout NoiseScaleEstimator) throws -> Result {
+        let store = model.store
+        var clock = PhaseClock(clock: communicator.wallTime)
+        store.zeroGradients()
+        try runStatisticsPasses(batch, decomposition: decomposition)
+        let scale = Float(1.0 / Double(batch.count))
+        let firstSlot = communicator.rank * decomposition.accumulation
+        var result = Result()
+        var small: (normSquared: Double, batch: Int)?
+        for micro in 0..<decomposition.accumulation {
+            let range = batch.slot(firstSlot + micro, micro: decomposition.micro)
+            if range.isEmpty { continue }
+            let (input, targets, context) = loader.load(range, of: batch)
+            clock.lap(\.data, into: &timings)
+            let output = model.forward(input, context: context)
+            let gradient = gradientBuffer.matrix(rows: range.count, columns: output.columns)
+            let lossResult = loss.evaluate(output: output, targets: targets, gradient: gradient, scale: scale)
+            clock.lap(\.forward, into: &timings)
+            model.backward(gradient, context: context)
+            clock.lap(\.backward, into: &timings)
+            result.lossSum += lossResult.sum
+            result.correct += lossResult.correct
+            result.count += range.count
+            if measureNoise, small == nil {
+                // Mean gradient of this micro-batch = (B/rows)·(what it added to ∇).
+                let factor = Double(batch.count) / Double(range.count)
+                small = (VectorMath.sumOfSquares(store.gradients.baseAddress!, count: store.count) * factor * factor,
+                         range.count)
+            }
+            clock.skip()
+        }
+        try communicator.allReduceSum(store.gradients)
+        clock.lap(\.communication, into: &timings)
+        let normSquared = VectorMath.sumOfSquares(store.gradients.baseAddress!, count: store.count)
+        result.gradientNorm = normSquared.squareRoot()
+        if measureNoise {
+            var scalars = [small?.normSquared ?? 0, small == nil ? 0 : 1]
+            try communicator.allReduceSum(&scalars)
+            if scalars[1] > 0 {
+                noise.add(smallNormSquared: scalars[0] / scalars[1], smallBatch: Double(small?.batch ?? 0),
+                          bigNormSquared: normSquared, bigBatch: Double(batch.count))
+            }
+        }
+        clock.lap(\.optimizer, into: &timings)
+        return result
+    }
+
+    /// Applies the reduced gradient: clipping, gradient noise, the batch-norm running
+    /// statistics of the global batch, then the optimizer at learning rate η.
+    func update(learningRate: Double) throws {
+        let store = model.store
+        var clock = PhaseClock(clock: communicator.wallTime)
+        if clipNorm > 0 {
+            GradientClipping.clipByGlobalNorm(store: store, maxNorm: Float(clipNorm))
+        }
+        gradientNoise?.apply(to: store, updateCount: optimizer.stepCount)
+        // BN running statistics from the global batch (one small all-reduce), and their
+        // gradient slots back to zero (gradient noise touches every element).
+        try batchNorms.finishStep(communicator: communicator)
+        optimizer.step(store: store, learningRate: Float(learningRate))
+        clock.lap(\.optimizer, into: &timings)
+        timings.steps += 1
+    }
+
+    /// Synchronized batch norm: the statistics passes over this step's micro-batches (none for
+    /// ghost batch norm), then the layers are set up for the K micro-steps that count.
+    private func runStatisticsPasses(_ batch: StepBatch, decomposition: BatchDecomposition) throws {
+        guard batchNorms.isActive else { return }
+        let store = model.store
+        let scale = Float(1.0 / Double(batch.count))
+        let firstSlot = communicator.rank * decomposition.accumulation
+        batchNorms.beginStep()
+        for pass in 0..<batchNorms.statisticsPassCount {
+            batchNorms.beginStatisticsPass(pass)
+            let needsBackward = batchNorms.statisticsPassNeedsBackward(pass)
+            for micro in 0..<decomposition.accumulation {
+                let range = batch.slot(firstSlot + micro, micro: decomposition.micro)
+                if range.isEmpty { continue }
+                let (input, targets, context) = loader.load(range, of: batch)
+                let output = model.forward(input, context: context)
+                guard needsBackward else { continue }
+                let gradient = gradientBuffer.matrix(rows: range.count, columns: output.columns)
+                _ = loss.evaluate(output: output, targets: targets, gradient: gradient, scale: scale)
+                model.backward(gradient, context: context)
+            }
+            try batchNorms.endStatisticsPass(pass, communicator: communicator)
+        }
+        if batchNorms.statisticsPassCount > 0 { store.zeroGradients() }
+        batchNorms.beginFinalPass()
+    }
+}
