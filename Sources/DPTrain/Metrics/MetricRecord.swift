@@ -10,9 +10,12 @@ public struct MetricRecord: Equatable, Sendable {
         case step, eval, epoch, summary
     }
 
+    /// What the line reports.
     public var kind: Kind
+    /// The named values in insertion order (nil: written as null).
     public private(set) var fields: [(key: String, value: Double?)] = []
 
+    /// An empty line of `kind`.
     public init(kind: Kind) { self.kind = kind }
 
     /// A line of `kind` with the given fields, in the order of ``MetricField/fields(of:)``.
@@ -25,6 +28,7 @@ public struct MetricRecord: Equatable, Sendable {
         }
     }
 
+    /// Same kind and the same fields in the same order.
     public static func == (lhs: MetricRecord, rhs: MetricRecord) -> Bool {
         lhs.kind == rhs.kind && lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -39,8 +43,10 @@ public struct MetricRecord: Equatable, Sendable {
         }
     }
 
+    /// Sets `key` to an integer value.
     public mutating func set(_ key: String, _ value: Int) { set(key, Double(value)) }
 
+    /// The value of `key` (nil when absent or null).
     public subscript(key: String) -> Double? { fields.first { $0.key == key }?.value ?? nil }
 
     /// The record as one JSON object.

@@ -6,6 +6,7 @@ import Foundation
 /// has a fixed column set (``csvColumns``); fields a record lacks are empty. Each record also
 /// goes to a TensorBoard event file in the same directory (``TensorBoardLog``).
 public final class MetricsLog {
+    /// The CSV's columns, in order (a record's other fields are in metrics.jsonl only).
     public static let csvColumns = [
         "kind", "step", "samples", "epoch", "lr", "batch", "accumulation", "world", "train_loss",
         "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy", "noise_scale",

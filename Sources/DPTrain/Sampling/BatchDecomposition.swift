@@ -39,6 +39,7 @@ public struct BatchDecomposition: Equatable, Sendable, CustomStringConvertible {
         return parts.joined(separator: ", or ")
     }
 
+    /// "B = 256 = W 2 × K 1 × m 128".
     public var description: String {
         "B = \(global) = W \(worldSize) × K \(accumulation) × m \(micro)"
     }
@@ -46,9 +47,12 @@ public struct BatchDecomposition: Equatable, Sendable, CustomStringConvertible {
 
 /// Batch sizes that cannot be split over the ranks.
 public enum BatchError: Error, CustomStringConvertible, Equatable {
+    /// B is not a multiple of W·m; `suggestions` names valid choices.
     case notDivisible(global: Int, worldSize: Int, micro: Int, suggestions: String)
+    /// B is larger than the training set.
     case globalExceedsDataset(global: Int, samples: Int)
 
+    /// The message, with valid choices.
     public var description: String {
         switch self {
         case let .notDivisible(global, worldSize, micro, suggestions):

@@ -10,8 +10,11 @@
 /// The position (epoch e, cursor c) lives in ``TrainingState`` (it is checkpointed); the
 /// sampler keeps only π_e for the epoch it was last asked about.
 public struct EpochSampler {
+    /// N, training samples.
     public let sampleCount: Int
+    /// The run's seed (with the epoch, the permutation's key).
     public let seed: UInt64
+    /// Whether epochs are shuffled (`data.shuffle`); false keeps the file order.
     public let shuffle: Bool
     /// Whether a short final batch is dropped (true) or trained on (false).
     public let dropLast: Bool
@@ -20,6 +23,7 @@ public struct EpochSampler {
     /// The epoch ``order`` belongs to (a cache key; the run's epoch is ``TrainingState/epoch``).
     public private(set) var epoch: Int
 
+    /// A sampler over N samples, holding π of `epoch`.
     public init(sampleCount: Int, seed: UInt64, shuffle: Bool, dropLast: Bool = true, epoch: Int = 0) {
         self.sampleCount = sampleCount
         self.seed = seed

@@ -8,7 +8,9 @@ import Foundation
 /// killed study finishes it. Decisions are taken on rank 0 and shared, so every rank walks
 /// the same list.
 public final class StudyRunner {
+    /// The study whose runs are trained.
     public let study: Study
+    /// The job's communicator: all ranks train each run together.
     public let communicator: Communicator
     /// Rank 0's progress lines (one or two per run); nil for silence.
     public var say: ((String) -> Void)?
@@ -20,12 +22,18 @@ public final class StudyRunner {
 
     /// What happened to one run.
     public struct Outcome: Equatable, Sendable {
+        /// Trained from the start, continued from a checkpoint, already done, or left for a
+        /// later invocation (`maxRuns`).
         public enum Status: String, Sendable { case trained, resumed, skipped, notStarted }
+        /// The run.
         public var run: Study.Run
+        /// What happened to it.
         public var status: Status
+        /// Its summary when it was trained in this invocation.
         public var summary: TrainingSummary?
     }
 
+    /// A runner of `study` on the ranks of `communicator`.
     public init(study: Study, communicator: Communicator) {
         self.study = study
         self.communicator = communicator

@@ -1,12 +1,15 @@
 /// Test and validation metrics at one point of training (nil where the data has no such split).
 public struct EvaluationResult: Equatable, Sendable {
-    /// Mean loss and accuracy over every test sample, exactly once (DESIGN §3.9).
+    /// Mean loss over every test sample, exactly once (DESIGN §3.9).
     public var testLoss: Double?
+    /// Fraction of test samples classified correctly.
     public var testAccuracy: Double?
-    /// The same over the validation split (`data.validation` samples).
+    /// Mean loss over the validation split (`data.validation` samples).
     public var validationLoss: Double?
+    /// Fraction of validation samples classified correctly.
     public var validationAccuracy: Double?
 
+    /// Metrics as measured (nil: that split does not exist).
     public init(testLoss: Double? = nil, testAccuracy: Double? = nil,
                 validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
         self.testLoss = testLoss

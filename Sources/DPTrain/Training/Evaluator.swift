@@ -2,12 +2,17 @@
 /// block [r·n/W, (r+1)·n/W) of the dataset in batches, and the loss sum, correct count and
 /// sample count are all-reduced — every sample counts once, nothing is padded.
 public final class Evaluator {
+    /// The replica evaluated (in evaluation mode: no dropout, running statistics).
     public let model: Sequential
+    /// The loss averaged over the samples.
     public let loss: Loss
+    /// Sums the ranks' loss sums, correct counts and sample counts.
     public let communicator: Communicator
+    /// Samples per forward pass (`train.eval_batch`).
     public let batchSize: Int
     private var labels: [Int32]
 
+    /// An evaluator of `model` in batches of `batchSize`.
     public init(model: Sequential, loss: Loss, communicator: Communicator, batchSize: Int) {
         self.model = model
         self.loss = loss

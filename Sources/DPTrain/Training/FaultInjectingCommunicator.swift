@@ -12,17 +12,21 @@ import Foundation
 public final class FaultInjectingCommunicator: Communicator {
     /// The communicator every call is forwarded to.
     public let base: Communicator
+    /// The faults to inject (from `DPTRAIN_FAULT`).
     public let faults: FaultInjection
     /// Gradient all-reduces forwarded so far plus the updates done before this trainer started.
     public private(set) var step: Int
 
+    /// Wraps `base`; `firstStep` is the number of updates already done (the resumed step).
     public init(base: Communicator, faults: FaultInjection, firstStep: Int) {
         self.base = base
         self.faults = faults
         step = firstStep
     }
 
+    /// The base communicator's rank and world size.
     public var rank: Int { base.rank }
+    /// W, the base communicator's world size.
     public var worldSize: Int { base.worldSize }
 
     /// The gradient all-reduce of step `step + 1`, with the faults set for it.
@@ -36,14 +40,24 @@ public final class FaultInjectingCommunicator: Communicator {
         try base.allReduceSum(buffer)
     }
 
+    // MARK: - Forwarded unchanged
+
+    /// Forwarded: element-wise sum of scalars over ranks.
     public func allReduceSum(_ values: inout [Double]) throws { try base.allReduceSum(&values) }
+    /// Forwarded: element-wise maximum over ranks.
     public func allReduceMax(_ values: inout [Double]) throws { try base.allReduceMax(&values) }
+    /// Forwarded: element-wise minimum over ranks.
     public func allReduceMin(_ values: inout [Double]) throws { try base.allReduceMin(&values) }
+    /// Forwarded: `root`'s buffer to every rank.
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {
         try base.broadcast(buffer, root: root)
     }
+    /// Forwarded: `root`'s bytes to every rank.
     public func broadcast(bytes: inout [UInt8], root: Int) throws { try base.broadcast(bytes: &bytes, root: root) }
+    /// Forwarded: waits for every rank.
     public func barrier() throws { try base.barrier() }
+    /// Forwarded: ends every rank of the job.
     public func abort(code: Int32) -> Never { base.abort(code: code) }
+    /// Forwarded: the base communicator's clock.
     public func wallTime() -> Double { base.wallTime() }
 }

@@ -14,12 +14,19 @@ import Foundation
 /// The step faults act through ``FaultInjectingCommunicator``, the checkpoint delay through
 /// ``RunDirectory``.
 public struct FaultInjection: Equatable, Sendable {
+    /// `nan@S[:R]`: (step, rank or nil for every rank) whose local gradient becomes NaN.
     public var nanSteps: [(step: Int, rank: Int?)] = []
+    /// `nan-from@S`: every step from S on is NaN.
     public var nanFrom: Int?
+    /// `stall@S:R`: rank R blocks forever before step S's all-reduce.
     public var stall: (step: Int, rank: Int)?
+    /// `slow-checkpoint@SECONDS`: pause between a checkpoint's temporary file and its rename.
     public var checkpointDelay: Double = 0
+    /// `slow-steps@MS`: seconds every step sleeps.
     public var stepDelay: Double = 0
 
+
+    /// Equal when the NaN steps, NaN start, stall step and checkpoint delay are.
     public static func == (lhs: FaultInjection, rhs: FaultInjection) -> Bool {
         lhs.nanSteps.map(\.step) == rhs.nanSteps.map(\.step) && lhs.nanFrom == rhs.nanFrom
             && lhs.stall?.step == rhs.stall?.step && lhs.checkpointDelay == rhs.checkpointDelay

@@ -2,6 +2,7 @@ import Foundation
 
 /// A checkpoint to resume from, agreed by all ranks.
 public struct ResumePoint {
+    /// The checkpoint, verified (magic, version, size, CRC).
     public var checkpoint: Checkpoint
     /// Its path (for messages).
     public var file: String

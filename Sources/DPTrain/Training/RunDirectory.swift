@@ -3,7 +3,9 @@ import Foundation
 /// A run's directory (DESIGN §4): `config.resolved.yaml`, `metrics.jsonl`, `metrics.csv`,
 /// `checkpoints/`, `final.safetensors` and the `DONE` marker. Only rank 0 writes it.
 public final class RunDirectory {
+    /// The directory (`output`).
     public let url: URL
+    /// Its metrics.jsonl, metrics.csv and TensorBoard event file.
     public let log: MetricsLog
     /// Test-only pause between writing a checkpoint's temporary file and renaming it
     /// (`DPTRAIN_FAULT=slow-checkpoint@SECONDS`, see ``FaultInjection``); 0 in normal runs.

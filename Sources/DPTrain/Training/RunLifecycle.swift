@@ -5,7 +5,9 @@ import Foundation
 /// given the config it was written with), is a previous run cleared, and the trainer that
 /// then runs. Decisions are taken on rank 0 and shared, so every rank acts alike.
 public struct RunLifecycle {
+    /// The run's config; `output` is the run directory.
     public let config: TrainingConfig
+    /// The job's communicator (decisions are shared over it).
     public let communicator: Communicator
     /// Rank 0's messages to the user (called on rank 0 only).
     public let say: (String) -> Void
@@ -19,6 +21,7 @@ public struct RunLifecycle {
         case startAfresh
     }
 
+    /// The lifecycle of `config`'s run directory; `say` prints a message (called on rank 0 only).
     public init(config: TrainingConfig, communicator: Communicator, say: @escaping (String) -> Void) {
         self.config = config
         self.communicator = communicator

@@ -5,17 +5,24 @@
 /// wait for slower ranks in it), `optimizer` (norm, noise estimate, clipping, update). `wall`
 /// is each whole step, start to end.
 public struct StepTimings: Equatable, Sendable {
+    /// Zeroing ∇, batch-norm statistics passes, gathering and augmenting samples.
     public var data = 0.0
+    /// Model forward and loss.
     public var forward = 0.0
+    /// Model backward (accumulating into ∇).
     public var backward = 0.0
+    /// The gradient all-reduce, including waiting for slower ranks.
     public var communication = 0.0
+    /// Norm, noise estimate, clipping, gradient noise and the optimizer update.
     public var optimizer = 0.0
     /// Whole steps, start to end (includes everything above).
     public var wall = 0.0
-    /// Optimizer steps and the samples they used.
+    /// Optimizer steps (skipped non-finite ones excluded).
     public var steps = 0
+    /// Samples those steps used.
     public var samples = 0
 
+    /// All zero.
     public init() {}
 }
 

@@ -17,12 +17,17 @@ import Foundation
 /// Evaluations run whenever progress passes the next `train.eval_every` point; early stopping
 /// (``BestWeights``) and the ``TrainingObserver`` may stop training there.
 public final class Trainer {
+    /// The run's validated config.
     public let config: TrainingConfig
     /// The communicator of the job (wrapped by ``FaultInjectingCommunicator`` in fault tests).
     public let communicator: Communicator
+    /// Training, validation and test samples, and the augmentation of training samples.
     public let data: TrainingData
+    /// This rank's replica; its parameters and gradients are one flat ``ParameterStore``.
     public let model: Sequential
+    /// ℓ(f(x), y), whose gradient each sample adds to ∇ divided by B.
     public let loss: Loss
+    /// The update rule applied to the reduced gradient, the same on every rank.
     public let optimizer: Optimizer
     /// B(t), K(t) and η(t) as functions of progress.
     public let plan: TrainingPlan
@@ -50,6 +55,8 @@ public final class Trainer {
     /// Clears ``timings`` (for example after warm-up steps).
     public func resetTimings() { trainingStep.timings = StepTimings() }
 
+    /// A trainer at the start of the run (``restore(from:)`` continues a checkpoint); usually
+    /// made by ``RunBuilder/makeTrainer(writeRunDirectory:resume:)``.
     public init(config: TrainingConfig, communicator: Communicator, data: TrainingData,
                 model: Sequential, loss: Loss, optimizer: Optimizer, plan: TrainingPlan,
                 plateau: ReduceOnPlateau?, runDirectory: RunDirectory?) {

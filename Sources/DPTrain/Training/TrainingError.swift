@@ -5,6 +5,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The model's output does not fit the data (classes, target width).
     case modelDataMismatch(String)
 
+    /// The message, with what to change.
     public var description: String {
         switch self {
         case let .diverged(step, learningRate, badSteps, lastCheckpoint):

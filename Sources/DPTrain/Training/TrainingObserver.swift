@@ -15,7 +15,10 @@ public protocol TrainingObserver: AnyObject {
 }
 
 extension TrainingObserver {
+    /// Default: ignores the line.
     public func trainer(_ trainer: Trainer, printed line: String) {}
+    /// Default: ignores the step.
     public func trainer(_ trainer: Trainer, didStep progress: StepProgress) {}
+    /// Default: never stops training.
     public func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String? { nil }
 }

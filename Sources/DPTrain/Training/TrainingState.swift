@@ -15,14 +15,19 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var skippedSteps = 0
     /// Non-finite steps in a row (reset by a good step).
     public var badStepsInRow = 0
-    /// Progress at which the next evaluation and checkpoint are due.
+    /// Progress (epochs) at which the next evaluation is due.
     public var nextEvaluation: Double
+    /// Progress (epochs) at which the next checkpoint is due.
     public var nextCheckpoint: Double
+    /// The smoothed gradient noise scale estimate (DESIGN §3.7).
     public var noise: NoiseScaleEstimator
+    /// The early-stopping rule and its best loss so far.
     public var earlyStopping: EarlyStopping
     /// Training wall seconds before this process started (for resumed runs).
     public var previousWallSeconds = 0.0
 
+    /// The state at the start of a run: first evaluation and checkpoint after one interval
+    /// (never when the interval is 0).
     public init(evalEvery: Double, checkpointEvery: Double, noise: NoiseScaleEstimator, earlyStopping: EarlyStopping) {
         nextEvaluation = evalEvery > 0 ? evalEvery : .infinity
         nextCheckpoint = checkpointEvery > 0 ? checkpointEvery : .infinity

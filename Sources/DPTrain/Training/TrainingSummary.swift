@@ -1,7 +1,8 @@
 /// What a finished run reports (the `summary` line of metrics.jsonl, and the CLI's last lines).
 public struct TrainingSummary: Equatable, Sendable {
-    /// Optimizer updates (including skipped non-finite ones) and samples used.
+    /// Optimizer updates (including skipped non-finite ones).
     public var steps: Int
+    /// Samples used by those updates.
     public var samples: Int
     /// Progress at the end, in epochs.
     public var epochs: Double

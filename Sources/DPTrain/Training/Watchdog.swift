@@ -8,6 +8,7 @@ import Foundation
 /// and exits the process with status 3; the MPI launcher then ends the other ranks. (A
 /// process exit, not `MPI_Abort`, because MPI is initialised for the main thread only.)
 public final class Watchdog: @unchecked Sendable {
+    /// Seconds without a beat after which the process ends.
     public let timeout: Double
     private let lock = NSLock()
     private var lastBeat = Date()

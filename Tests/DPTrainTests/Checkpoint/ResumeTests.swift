@@ -85,7 +85,7 @@ struct ResumeTests {
             #expect(final == expected, "attempt \(attempt) (killed near step \(killStep)): weights differ")
             // The metrics read as one run: every step once, in order.
             let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl"))
-                .filter { $0.kind == "step" }.compactMap { $0["step"] }.map { Int($0) }
+                .filter { $0.kind == .step }.compactMap { $0["step"] }.map { Int($0) }
             #expect(steps == Array(1...256))
         }
     }
@@ -190,7 +190,7 @@ struct ResumeTests {
         let output = directory.appendingPathComponent("run")
         let result = try Self.train(config, output: output, environment: ["DPTRAIN_FAULT": "nan@40:1"])
         #expect(result.status == 0, "\(result.combined)")
-        let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == "step" }
+        let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .step }
         #expect(steps.first { $0["step"] == 39 }?["skipped_steps"] == 0)
         #expect(steps.first { $0["step"] == 40 }?["skipped_steps"] == 1)
         #expect(steps.last?["skipped_steps"] == 1 && steps.count == 256)

@@ -27,7 +27,7 @@ struct TrainingEndToEndTests {
 
     static func stepLosses(_ runDirectory: URL) throws -> [Double] {
         try MetricsLog.read(runDirectory.appendingPathComponent("metrics.jsonl"))
-            .filter { $0.kind == "step" }.compactMap { $0["train_loss"] }
+            .filter { $0.kind == .step }.compactMap { $0["train_loss"] }
     }
 
     static func parameters(_ runDirectory: URL) throws -> [Float] {
@@ -54,7 +54,7 @@ struct TrainingEndToEndTests {
             let result = try CommandRunner.mpirun(ranks: world, ["train", config, "output=\(output.path)", "--quiet"], timeout: 300)
             #expect(result.status == 0, "W=\(world): \(result.combined)")
             #expect(result.output.contains("done: 50 steps"))
-            let records = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == "step" }
+            let records = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .step }
             #expect(records.first?["world"] == Double(world))
             #expect(records.first?["accumulation"] == Double(4 / world))
             losses.append(try Self.stepLosses(output))
@@ -137,7 +137,7 @@ struct TrainingEndToEndTests {
         let output = directory.appendingPathComponent("run")
         let result = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(output.path)", "--quiet"], timeout: 120)
         #expect(result.status == 0, "\(result.combined)")
-        let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == "step" }
+        let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .step }
         #expect(steps.count == 32 + 32 + 16)
         for record in steps {
             let batch = try #require(record["batch"]), samples = try #require(record["samples"])

@@ -77,7 +77,7 @@ struct TabularDataInteropTests {
             let result = try CommandRunner.dptrain(["train", config.path, "--quiet"], timeout: 300)
             #expect(result.status == 0, "\(name): \(result.combined)")
             losses.append(try MetricsLog.read(output.appendingPathComponent("metrics.jsonl"))
-                .filter { $0.kind == "step" }.compactMap { $0["train_loss"] })
+                .filter { $0.kind == .step }.compactMap { $0["train_loss"] })
             weights.append(try SafeTensors.read(from: output.appendingPathComponent("final.safetensors")))
         }
         #expect(losses[0].count == 2 * Self.sampleCount / 32)

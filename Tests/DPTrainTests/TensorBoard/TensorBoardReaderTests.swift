@@ -52,7 +52,7 @@ struct TensorBoardReaderTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let start = Date().timeIntervalSince1970
 
-        var step10 = MetricRecord(kind: "step")
+        var step10 = MetricRecord(kind: .step)
         for (key, value) in [("step", 10.0), ("samples", 640), ("epoch", 0.25), ("lr", 0.1), ("batch", 64),
                              ("accumulation", 2), ("world", 2), ("train_loss", 2.302585), ("train_accuracy", 0.125),
                              ("noise_scale", 93.6), ("noise_scale_momentum", 936), ("b_simple", 41.5),
@@ -60,7 +60,7 @@ struct TensorBoardReaderTests {
                              ("wall_seconds", 1.5)] {
             step10.set(key, value)
         }
-        var step20 = MetricRecord(kind: "step")
+        var step20 = MetricRecord(kind: .step)
         for (key, value) in [("step", 20.0), ("samples", 1280), ("epoch", 0.5), ("lr", 0.05), ("batch", 64),
                              ("accumulation", 2), ("world", 2), ("train_loss", 1.0986123), ("noise_scale", 47),
                              ("b_simple", 40.25), ("grad_norm", 1.75), ("skipped_steps", 1),
@@ -68,16 +68,16 @@ struct TensorBoardReaderTests {
             step20.set(key, value)
         }
         step20.set("train_accuracy", nil)  // not measured: must not appear
-        var eval20 = MetricRecord(kind: "eval")
+        var eval20 = MetricRecord(kind: .eval)
         for (key, value) in [("step", 20.0), ("samples", 1280), ("epoch", 0.5), ("lr", 0.05), ("batch", 64),
                              ("accumulation", 2), ("world", 2), ("val_loss", 1.1), ("val_accuracy", 0.6),
                              ("test_loss", 1.2), ("test_accuracy", 0.55), ("wall_seconds", 3)] {
             eval20.set(key, value)
         }
-        var noStep = MetricRecord(kind: "summary")  // no step: skipped entirely
+        var noStep = MetricRecord(kind: .summary)  // no step: skipped entirely
         noStep.set("val_loss", 9.5)
         noStep.set("test_loss", 9.25)
-        var custom = MetricRecord(kind: "epoch")  // an unmapped field keeps its name
+        var custom = MetricRecord(kind: .epoch)  // an unmapped field keeps its name
         custom.set("step", 30)
         custom.set("samples", 1920)
         custom.set("custom_metric", 7)

@@ -46,7 +46,7 @@ struct EarlyStoppingTests {
         #expect(summary.stopReason != nil)
         #expect(summary.epochs < 300)
         let records = try MetricsLog.read(directory.appendingPathComponent("metrics.jsonl"))
-        let validation = records.filter { $0.kind == "eval" }.compactMap { $0["val_loss"] }
+        let validation = records.filter { $0.kind == .eval }.compactMap { $0["val_loss"] }
         let best = try #require(validation.min())
         #expect(validation.last! > best)  // it really got worse before stopping
         // The saved weights reproduce the best validation loss.
