@@ -1,77 +1,50 @@
-/// `optimizer:` — the update rule and its hyperparameters, named and defaulted as in
-/// `torch.optim` (README "Optimizers" gives each rule).
+/// `optimizer:` — which update rule, parsed once into that optimizer's own options, plus the
+/// keys every optimizer reads. Named and defaulted as in `torch.optim` (README "Optimizers"
+/// gives each rule and its keys).
+///
+/// The map is read in a fixed order — `name`, `lr`, `weight_decay`, `l1`, then the chosen
+/// optimizer's own keys (``OptimizerKind/readOptions``) — which is also the order of
+/// `config.resolved.yaml`.
 public struct OptimizerConfig: Equatable, Sendable {
-    public var name: String
-    /// Learning rate for the base batch (`lr_schedule.scale.base_batch`).
+    /// The `optimizer.name` chosen (`sgd`, `adamw`, …), for printing; behaviour lives in ``options``.
+    public let name: String
+    /// `lr`: learning rate for the base batch (`lr_schedule.scale.base_batch`), > 0;
+    /// default 0.001 for adam, adamw and lamb, else 0.01.
     public var learningRate: Double
-    public var momentum: Double
-    public var dampening: Double
-    public var nesterov: Bool
-    /// Coupled L2 weight decay (added to the gradient), or decoupled for `adamw`/`decoupled: true`.
+    /// `weight_decay`: λ ≥ 0, coupled (L2) or, for `adamw`, `lamb` and `decoupled: true`,
+    /// decoupled; default 0.01 for adamw, else 0.
     public var weightDecay: Double
-    /// SGD only: apply weight decay decoupled (θ ← θ − η·λ·θ), as SGDW.
-    public var decoupled: Bool
-    /// L1 penalty coefficient (adds λ₁·sign(θ) to the gradient).
+    /// `l1`: L1 penalty coefficient (adds l1·sign(θ) to the gradient), ≥ 0, default 0.
     public var l1: Double
-    public var beta1: Double
-    public var beta2: Double
-    public var epsilon: Double
-    public var amsgrad: Bool
-    public var alpha: Double
-    public var centered: Bool
-    public var lrDecay: Double
-    public var initialAccumulatorValue: Double
-    public var trustCoefficient: Double
+    /// The chosen optimizer's own keys (for example ``SGD/Options``).
+    public let options: any OptimizerOptions
 
-    public static let names = ["sgd", "adagrad", "rmsprop", "adam", "adamw", "lars", "lamb"]
+    /// μ, the momentum the noise-scale metric uses: `momentum` for sgd, lars and rmsprop, 0
+    /// for the others.
+    public var momentum: Double { options.momentum }
+
+    /// The values `optimizer.name` accepts.
+    public static var names: [String] { OptimizerRegistry.names }
 
     init(_ reader: ConfigReader) throws {
-        name = try reader.string("name", default: "sgd", choices: OptimizerConfig.names)
-        let positive: (Double) -> Bool = { $0 > 0 && $0.isFinite }
+        name = try reader.string("name", default: "sgd", choices: OptimizerRegistry.names)
+        guard let kind = OptimizerRegistry.kind(named: name) else { preconditionFailure("\(name) is a choice") }
         let nonNegative: (Double) -> Bool = { $0 >= 0 && $0.isFinite }
-        let unit: (Double) -> Bool = { $0 >= 0 && $0 < 1 }
-        learningRate = try reader.double("lr", default: name == "adam" || name == "adamw" || name == "lamb" ? 0.001 : (name == "rmsprop" ? 0.01 : 0.01),
-                                         allowed: "a learning rate > 0", where: positive)
-        weightDecay = try reader.double("weight_decay", default: name == "adamw" ? 0.01 : 0,
+        learningRate = try reader.double("lr", default: kind.defaultLearningRate,
+                                         allowed: "a learning rate > 0", where: { $0 > 0 && $0.isFinite })
+        weightDecay = try reader.double("weight_decay", default: kind.defaultWeightDecay,
                                         allowed: "a coefficient ≥ 0", where: nonNegative)
         l1 = try reader.double("l1", default: 0, allowed: "a coefficient ≥ 0", where: nonNegative)
-        momentum = 0; dampening = 0; nesterov = false; decoupled = false
-        beta1 = 0.9; beta2 = 0.999; epsilon = 1e-8; amsgrad = false
-        alpha = 0.99; centered = false; lrDecay = 0; initialAccumulatorValue = 0; trustCoefficient = 0.001
-        switch name {
-        case "sgd", "lars":
-            momentum = try reader.double("momentum", default: name == "lars" ? 0.9 : 0, allowed: "a value in [0, 1)", where: unit)
-            if name == "sgd" {
-                dampening = try reader.double("dampening", default: 0, allowed: "a value in [0, 1]", where: { $0 >= 0 && $0 <= 1 })
-                nesterov = try reader.bool("nesterov", default: false)
-                decoupled = try reader.bool("decoupled", default: false)
-                if nesterov && (momentum == 0 || dampening != 0) {
-                    throw ConfigError.inconsistent(message:
-                        "optimizer.nesterov: true needs optimizer.momentum > 0 and optimizer.dampening: 0 (as in torch.optim.SGD)")
-                }
-            } else {
-                trustCoefficient = try reader.double("trust_coefficient", default: 0.001, allowed: "a value > 0", where: positive)
-                epsilon = try reader.double("eps", default: 1e-8, allowed: "a value ≥ 0", where: nonNegative)
-            }
-        case "adagrad":
-            lrDecay = try reader.double("lr_decay", default: 0, allowed: "a value ≥ 0", where: nonNegative)
-            initialAccumulatorValue = try reader.double("initial_accumulator_value", default: 0,
-                                                        allowed: "a value ≥ 0", where: nonNegative)
-            epsilon = try reader.double("eps", default: 1e-10, allowed: "a value ≥ 0", where: nonNegative)
-        case "rmsprop":
-            alpha = try reader.double("alpha", default: 0.99, allowed: "a value in [0, 1)", where: unit)
-            epsilon = try reader.double("eps", default: 1e-8, allowed: "a value ≥ 0", where: nonNegative)
-            momentum = try reader.double("momentum", default: 0, allowed: "a value in [0, 1)", where: unit)
-            centered = try reader.bool("centered", default: false)
-        default:  // adam, adamw, lamb
-            let betas = try reader.doubles("betas", default: [0.9, 0.999], allowed: "two values in [0, 1)", where: unit)
-            guard betas.count == 2 else {
-                throw ConfigError.outOfRange(path: "optimizer.betas", line: nil, value: "\(betas)",
-                                             allowed: "two values [beta1, beta2] in [0, 1)")
-            }
-            beta1 = betas[0]; beta2 = betas[1]
-            epsilon = try reader.double("eps", default: name == "lamb" ? 1e-6 : 1e-8, allowed: "a value ≥ 0", where: nonNegative)
-            if name != "lamb" { amsgrad = try reader.bool("amsgrad", default: false) }
-        }
+        options = try kind.readOptions(reader)
+    }
+
+    /// The configured optimizer for P = `parameterCount` parameters.
+    public func makeOptimizer(parameterCount: Int) -> any Optimizer {
+        options.makeOptimizer(parameterCount: parameterCount, weightDecay: Float(weightDecay), l1: Float(l1))
+    }
+
+    public static func == (lhs: OptimizerConfig, rhs: OptimizerConfig) -> Bool {
+        lhs.name == rhs.name && lhs.learningRate == rhs.learningRate && lhs.weightDecay == rhs.weightDecay
+            && lhs.l1 == rhs.l1 && lhs.options.isEqual(to: rhs.options)
     }
 }

@@ -8,12 +8,12 @@
 ///     s  ← s + g'²                      (s starts at initialAccumulatorValue)
 ///     θ  ← θ − η_t · g' / (√s + ε)      (ε outside the root)
 ///
-/// Defaults equal torch (lr_decay 0, weight_decay 0, initial_accumulator_value 0, eps 1e-10).
-/// torch decays every parameter; here only slices with `decays == true`.
+/// Defaults equal torch (lr 0.01, lr_decay 0, weight_decay 0, initial_accumulator_value 0,
+/// eps 1e-10). torch decays every parameter; here only slices with `decays == true`.
 ///
 /// Reference: Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online Learning and
 /// Stochastic Optimization", JMLR 12, 2011, https://jmlr.org/papers/v12/duchi11a.html
-public final class AdaGrad: Optimizer {
+public final class AdaGrad: SliceOptimizer {
     /// Config name, `"adagrad"`.
     public let name = "adagrad"
     /// Decay of the step size with t: η_t = η / (1 + (t − 1)·lrDecay). Default 0.
@@ -22,17 +22,12 @@ public final class AdaGrad: Optimizer {
     public let initialAccumulatorValue: Float
     /// ε added to √s, default 1e-10.
     public let epsilon: Float
-    /// Coupled L2 coefficient λ, default 0.
-    public let weightDecay: Float
-    /// L1 coefficient, default 0.
-    public let l1: Float
-    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
-    /// checkpoints together with ``stateBuffers``.
-    public var stepCount = 0
-    /// The accumulator s of squared gradients (P floats).
+    /// Coupled λ and l1, default 0 each.
+    public let regularization: Regularization
+    /// Update count and `sum`.
+    public let state: OptimizerState
+    /// The accumulator s of squared gradients (P floats), `sum` in checkpoints.
     public let sumOfSquares: UnsafeMutableBufferPointer<Float>
-    /// Number of parameters P this optimizer was built for.
-    public let parameterCount: Int
 
     /// - Parameters:
     ///   - parameterCount: P, the ``ParameterStore/count`` of the stores it will update.
@@ -43,46 +38,28 @@ public final class AdaGrad: Optimizer {
     ///   - l1: default 0.
     public init(parameterCount: Int, lrDecay: Float = 0, initialAccumulatorValue: Float = 0,
                 epsilon: Float = 1e-10, weightDecay: Float = 0, l1: Float = 0) {
-        precondition(lrDecay >= 0, "Invalid lr_decay value: \(lrDecay)")
-        precondition(initialAccumulatorValue >= 0,
-                     "Invalid initial_accumulator_value value: \(initialAccumulatorValue)")
-        precondition(epsilon >= 0, "Invalid epsilon value: \(epsilon)")
-        precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
-        precondition(l1 >= 0, "Invalid l1 value: \(l1)")
-        self.parameterCount = parameterCount
+        HyperparameterCheck.nonNegative(["lr_decay": lrDecay,
+                                         "initial_accumulator_value": initialAccumulatorValue,
+                                         "epsilon": epsilon])
         self.lrDecay = lrDecay
         self.initialAccumulatorValue = initialAccumulatorValue
         self.epsilon = epsilon
-        self.weightDecay = weightDecay
-        self.l1 = l1
-        self.sumOfSquares = ParameterStore.allocate(parameterCount)
-        if initialAccumulatorValue != 0 {
-            sumOfSquares.update(repeating: initialAccumulatorValue)
-        }
+        self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
+        self.state = OptimizerState(parameterCount: parameterCount)
+        self.sumOfSquares = state.allocate("sum", filledWith: initialAccumulatorValue)
     }
 
-    deinit { sumOfSquares.baseAddress?.deallocate() }
-
-    /// `sum` (torch's state name).
-    ///
-    /// The buffers are owned by the optimizer and valid only while it is alive.
-    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
-        [("sum", sumOfSquares)]
+    /// η_t = η / (1 + (t − 1)·lrDecay), in Double as torch computes it in Python floats.
+    public func constants(forStep t: Int, learningRate: Float) -> Float {
+        Float(Double(learningRate) / (1 + Double(t - 1) * Double(lrDecay)))
     }
 
-    /// One update at learning rate η (see the type's doc for the rule).
-    public func step(store: ParameterStore, learningRate: Float) {
-        precondition(store.count == parameterCount,
-                     "AdaGrad was built for \(parameterCount) parameters, the store has \(store.count)")
-        stepCount += 1
-        let decayed = Float(Double(learningRate) / (1 + Double(stepCount - 1) * Double(lrDecay)))
-        for slice in store.slices where slice.count > 0 {
-            AdaGrad.update(values: store.values(of: slice), gradients: store.gradients(of: slice),
-                           sumOfSquares: sumOfSquares.baseAddress! + slice.offset,
-                           count: slice.count, stepSize: decayed, epsilon: epsilon,
-                           weightDecay: slice.decays ? weightDecay : 0,
-                           l1: slice.decays ? l1 : 0)
-        }
+    /// One slice of update t (see the type's doc for the rule).
+    public func update(_ slice: OptimizerSlice, learningRate: Float, constants decayedRate: Float) {
+        AdaGrad.update(values: slice.values, gradients: slice.gradients,
+                       sumOfSquares: slice.state(sumOfSquares),
+                       count: slice.count, stepSize: decayedRate, epsilon: epsilon,
+                       weightDecay: slice.regularization.weightDecay, l1: slice.regularization.l1)
     }
 
     /// The update rule over `count` contiguous elements with the already decayed step size
@@ -92,13 +69,41 @@ public final class AdaGrad: Optimizer {
                               sumOfSquares: UnsafeMutablePointer<Float>,
                               count: Int, stepSize: Float, epsilon: Float,
                               weightDecay: Float, l1: Float) {
-        for i in 0..<count {
-            let theta = values[i]
-            let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                     weightDecay: weightDecay, l1: l1)
+        Regularization.updateEach(values: values, gradients: gradients, count: count,
+                                  weightDecay: weightDecay, l1: l1) { i, theta, g in
             let s = sumOfSquares[i] + g * g
             sumOfSquares[i] = s
-            values[i] = theta - stepSize * (g / (s.squareRoot() + epsilon))
+            return theta - stepSize * (g / (s.squareRoot() + epsilon))
         }
     }
+}
+
+// MARK: - Config
+
+extension AdaGrad {
+    /// `optimizer: {name: adagrad, lr_decay, initial_accumulator_value, eps}` (besides `lr`,
+    /// default 0.01, `weight_decay` and `l1`, default 0).
+    public struct Options: OptimizerOptions {
+        /// `lr_decay`: ≥ 0, default 0.
+        public var lrDecay: Double
+        /// `initial_accumulator_value`: ≥ 0, default 0.
+        public var initialAccumulatorValue: Double
+        /// `eps`: ≥ 0, default 1e-10.
+        public var epsilon: Double
+
+        init(reading reader: ConfigReader) throws {
+            lrDecay = try reader.nonNegativeOption("lr_decay", default: 0)
+            initialAccumulatorValue = try reader.nonNegativeOption("initial_accumulator_value", default: 0)
+            epsilon = try reader.nonNegativeOption("eps", default: 1e-10)
+        }
+
+        public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
+            AdaGrad(parameterCount: parameterCount, lrDecay: Float(lrDecay),
+                    initialAccumulatorValue: Float(initialAccumulatorValue),
+                    epsilon: Float(epsilon), weightDecay: weightDecay, l1: l1)
+        }
+    }
+
+    /// `optimizer.name: adagrad`.
+    public static let kind = OptimizerKind(name: "adagrad") { try Options(reading: $0) }
 }

@@ -17,12 +17,14 @@ import Foundation
 /// both decay and adaptation). Note ε is added after the bias-corrected root, as in the paper
 /// and in torch's Adam. `torch.optim` has no LAMB.
 ///
+/// Defaults: betas (0.9, 0.999), eps 1e-6, weight_decay 0.01 here and 0 in configs (lr 0.001).
+///
 /// Each step makes two passes per slice: one updating m and v and accumulating ‖θ‖² and ‖u‖²
 /// (in Double), one recomputing u and applying it (so no P-float scratch buffer is needed).
 ///
 /// Reference: You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76
 /// minutes", ICLR 2020, https://arxiv.org/abs/1904.00962
-public final class LAMB: Optimizer {
+public final class LAMB: SliceOptimizer {
     /// Config name, `"lamb"`.
     public let name = "lamb"
     /// β₁, default 0.9.
@@ -31,19 +33,14 @@ public final class LAMB: Optimizer {
     public let beta2: Float
     /// ε, default 1e-6 (the paper's value).
     public let epsilon: Float
-    /// Decoupled decay λ added to the direction u, default 0.01.
-    public let weightDecay: Float
-    /// L1 coefficient, default 0.
-    public let l1: Float
-    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
-    /// checkpoints together with ``stateBuffers``.
-    public var stepCount = 0
+    /// λ (decoupled, added to the direction u), default 0.01, and l1, default 0.
+    public let regularization: Regularization
+    /// Update count and `exp_avg`, `exp_avg_sq`.
+    public let state: OptimizerState
     /// m (P floats).
     public let firstMoment: UnsafeMutableBufferPointer<Float>
     /// v (P floats).
     public let secondMoment: UnsafeMutableBufferPointer<Float>
-    /// Number of parameters P this optimizer was built for.
-    public let parameterCount: Int
 
     /// - Parameters:
     ///   - parameterCount: P, the ``ParameterStore/count`` of the stores it will update.
@@ -54,48 +51,35 @@ public final class LAMB: Optimizer {
     ///   - l1: default 0.
     public init(parameterCount: Int, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-6, weightDecay: Float = 0.01, l1: Float = 0) {
-        Adam.validate(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, l1: l1)
-        self.parameterCount = parameterCount
+        HyperparameterCheck.betas(beta1, beta2)
+        HyperparameterCheck.nonNegative(["epsilon": epsilon])
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
-        self.weightDecay = weightDecay
-        self.l1 = l1
-        self.firstMoment = ParameterStore.allocate(parameterCount)
-        self.secondMoment = ParameterStore.allocate(parameterCount)
+        self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
+        self.state = OptimizerState(parameterCount: parameterCount)
+        self.firstMoment = state.allocate("exp_avg")
+        self.secondMoment = state.allocate("exp_avg_sq")
     }
 
-    deinit {
-        firstMoment.baseAddress?.deallocate()
-        secondMoment.baseAddress?.deallocate()
+    /// 1 − β₁ᵗ and √(1 − β₂ᵗ), computed in Double and rounded to Float.
+    public func constants(forStep t: Int, learningRate: Float)
+        -> (firstMomentCorrection: Float, secondMomentCorrectionRoot: Float) {
+        let t = Double(t)
+        return (Float(1 - pow(Double(beta1), t)), Float((1 - pow(Double(beta2), t)).squareRoot()))
     }
 
-    /// `exp_avg`, `exp_avg_sq`.
-    ///
-    /// The buffers are owned by the optimizer and valid only while it is alive.
-    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
-        [("exp_avg", firstMoment), ("exp_avg_sq", secondMoment)]
-    }
-
-    /// One update at learning rate η (see the type's doc for the rule).
-    public func step(store: ParameterStore, learningRate: Float) {
-        precondition(store.count == parameterCount,
-                     "LAMB was built for \(parameterCount) parameters, the store has \(store.count)")
-        stepCount += 1
-        let t = Double(stepCount)
-        let correction1 = Float(1 - pow(Double(beta1), t))
-        let correction2Root = Float((1 - pow(Double(beta2), t)).squareRoot())
-        for slice in store.slices where slice.count > 0 {
-            LAMB.update(values: store.values(of: slice), gradients: store.gradients(of: slice),
-                        firstMoment: firstMoment.baseAddress! + slice.offset,
-                        secondMoment: secondMoment.baseAddress! + slice.offset,
-                        count: slice.count, learningRate: learningRate,
-                        firstMomentCorrection: correction1,
-                        secondMomentCorrectionRoot: correction2Root,
-                        beta1: beta1, beta2: beta2, epsilon: epsilon,
-                        weightDecay: slice.decays ? weightDecay : 0,
-                        l1: slice.decays ? l1 : 0, adaptsLayer: slice.decays)
-        }
+    /// One slice of update t (see the type's doc for the rule).
+    public func update(_ slice: OptimizerSlice, learningRate: Float,
+                       constants: (firstMomentCorrection: Float, secondMomentCorrectionRoot: Float)) {
+        LAMB.update(values: slice.values, gradients: slice.gradients,
+                    firstMoment: slice.state(firstMoment), secondMoment: slice.state(secondMoment),
+                    count: slice.count, learningRate: learningRate,
+                    firstMomentCorrection: constants.firstMomentCorrection,
+                    secondMomentCorrectionRoot: constants.secondMomentCorrectionRoot,
+                    beta1: beta1, beta2: beta2, epsilon: epsilon,
+                    weightDecay: slice.regularization.weightDecay,
+                    l1: slice.regularization.l1, adaptsLayer: slice.decays)
     }
 
     /// The update rule over one slice of `count` contiguous elements (two passes,
@@ -144,4 +128,32 @@ public final class LAMB: Optimizer {
             values[i] = theta - stepSize * u
         }
     }
+}
+
+// MARK: - Config
+
+extension LAMB {
+    /// `optimizer: {name: lamb, betas, eps}` (besides `lr`, default 0.001, `weight_decay`,
+    /// default 0, and `l1`, default 0).
+    public struct Options: OptimizerOptions {
+        /// `betas: [β₁, β₂]`, each in [0, 1), default [0.9, 0.999].
+        public var beta1: Double
+        /// β₂ (second of `betas`).
+        public var beta2: Double
+        /// `eps`: ≥ 0, default 1e-6.
+        public var epsilon: Double
+
+        init(reading reader: ConfigReader) throws {
+            (beta1, beta2) = try reader.betasOption()
+            epsilon = try reader.nonNegativeOption("eps", default: 1e-6)
+        }
+
+        public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
+            LAMB(parameterCount: parameterCount, beta1: Float(beta1), beta2: Float(beta2),
+                 epsilon: Float(epsilon), weightDecay: weightDecay, l1: l1)
+        }
+    }
+
+    /// `optimizer.name: lamb`.
+    public static let kind = OptimizerKind(name: "lamb", defaultLearningRate: 0.001) { try Options(reading: $0) }
 }

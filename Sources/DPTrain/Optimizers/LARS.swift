@@ -19,28 +19,26 @@
 /// Momentum uses PyTorch's convention (η outside the buffer), not the paper's v ← μv + ηλ(…);
 /// the two agree while η is constant. `torch.optim` has no LARS.
 ///
+/// Defaults: momentum 0.9, trust_coefficient 0.001, weight_decay 0, eps 0 here and 1e-8 in
+/// configs (lr 0.01).
+///
 /// Reference: You, Gitman & Ginsburg, "Large Batch Training of Convolutional Networks", 2017,
 /// https://arxiv.org/abs/1708.03888
-public final class LARS: Optimizer {
+public final class LARS: SliceOptimizer {
     /// Config name, `"lars"`.
     public let name = "lars"
     /// τ, the trust coefficient, default 0.001 (the paper's η).
     public let trustCoefficient: Float
     /// μ, default 0.9.
     public let momentum: Float
-    /// λ (the paper's β), coupled, default 0.
-    public let weightDecay: Float
-    /// ε added to the trust-ratio denominator, default 0.
+    /// ε added to the trust-ratio denominator, default 0 (1e-8 in configs).
     public let epsilon: Float
-    /// L1 coefficient, default 0.
-    public let l1: Float
-    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
-    /// checkpoints together with ``stateBuffers``.
-    public var stepCount = 0
+    /// λ (the paper's β, coupled) and l1, default 0 each.
+    public let regularization: Regularization
+    /// Update count and `momentum_buffer`.
+    public let state: OptimizerState
     /// b (P floats).
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>
-    /// Number of parameters P this optimizer was built for.
-    public let parameterCount: Int
 
     /// - Parameters:
     ///   - parameterCount: P, the ``ParameterStore/count`` of the stores it will update.
@@ -52,48 +50,29 @@ public final class LARS: Optimizer {
     public init(parameterCount: Int, trustCoefficient: Float = 0.001, momentum: Float = 0.9,
                 weightDecay: Float = 0, epsilon: Float = 0, l1: Float = 0) {
         precondition(trustCoefficient > 0, "Invalid trust_coefficient value: \(trustCoefficient)")
-        precondition(momentum >= 0, "Invalid momentum value: \(momentum)")
-        precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
-        precondition(epsilon >= 0, "Invalid epsilon value: \(epsilon)")
-        precondition(l1 >= 0, "Invalid l1 value: \(l1)")
-        self.parameterCount = parameterCount
+        HyperparameterCheck.nonNegative(["momentum": momentum, "epsilon": epsilon])
         self.trustCoefficient = trustCoefficient
         self.momentum = momentum
-        self.weightDecay = weightDecay
         self.epsilon = epsilon
-        self.l1 = l1
-        self.momentumBuffer = ParameterStore.allocate(parameterCount)
+        self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
+        self.state = OptimizerState(parameterCount: parameterCount)
+        self.momentumBuffer = state.allocate("momentum_buffer")
     }
 
-    deinit { momentumBuffer.baseAddress?.deallocate() }
-
-    /// `momentum_buffer`.
-    ///
-    /// The buffers are owned by the optimizer and valid only while it is alive.
-    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
-        [("momentum_buffer", momentumBuffer)]
-    }
-
-    /// One update at learning rate η (see the type's doc for the rule).
-    public func step(store: ParameterStore, learningRate: Float) {
-        precondition(store.count == parameterCount,
-                     "LARS was built for \(parameterCount) parameters, the store has \(store.count)")
-        stepCount += 1
-        for slice in store.slices where slice.count > 0 {
-            let values = store.values(of: slice)
-            let gradients = store.gradients(of: slice)
-            var ratio: Float = 1
-            if slice.decays {
-                ratio = LARS.trustRatio(values: values, gradients: gradients, count: slice.count,
-                                        trustCoefficient: trustCoefficient,
-                                        weightDecay: weightDecay, epsilon: epsilon)
-            }
-            LARS.update(values: values, gradients: gradients,
-                        momentumBuffer: momentumBuffer.baseAddress! + slice.offset,
-                        count: slice.count, learningRate: learningRate, trustRatio: ratio,
-                        momentum: momentum, weightDecay: slice.decays ? weightDecay : 0,
-                        l1: slice.decays ? l1 : 0)
+    /// One slice of an update (see the type's doc for the rule): the trust ratio of the slice,
+    /// then the momentum step.
+    public func update(_ slice: OptimizerSlice, learningRate: Float, constants: Void) {
+        var ratio: Float = 1
+        if slice.decays {
+            ratio = LARS.trustRatio(values: slice.values, gradients: slice.gradients, count: slice.count,
+                                    trustCoefficient: trustCoefficient,
+                                    weightDecay: weightDecay, epsilon: epsilon)
         }
+        LARS.update(values: slice.values, gradients: slice.gradients,
+                    momentumBuffer: slice.state(momentumBuffer),
+                    count: slice.count, learningRate: learningRate, trustRatio: ratio,
+                    momentum: momentum, weightDecay: slice.regularization.weightDecay,
+                    l1: slice.regularization.l1)
     }
 
     /// ρ = τ·‖θ‖ / (‖g‖ + λ·‖θ‖ + ε) over one slice, or 1 when ‖θ‖ or ‖g‖ is 0. Norms are
@@ -115,13 +94,41 @@ public final class LARS: Optimizer {
                               momentumBuffer: UnsafeMutablePointer<Float>,
                               count: Int, learningRate: Float, trustRatio: Float,
                               momentum: Float, weightDecay: Float, l1: Float) {
-        for i in 0..<count {
-            let theta = values[i]
-            let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                     weightDecay: weightDecay, l1: l1)
+        Regularization.updateEach(values: values, gradients: gradients, count: count,
+                                  weightDecay: weightDecay, l1: l1) { i, theta, g in
             let b = momentum * momentumBuffer[i] + trustRatio * g
             momentumBuffer[i] = b
-            values[i] = theta - learningRate * b
+            return theta - learningRate * b
         }
     }
+}
+
+// MARK: - Config
+
+extension LARS {
+    /// `optimizer: {name: lars, momentum, trust_coefficient, eps}` (besides `lr`, default
+    /// 0.01, `weight_decay` and `l1`, default 0).
+    public struct Options: OptimizerOptions {
+        /// `momentum`: μ in [0, 1), default 0.9.
+        public var momentum: Double
+        /// `trust_coefficient`: τ > 0, default 0.001.
+        public var trustCoefficient: Double
+        /// `eps`: ≥ 0, default 1e-8.
+        public var epsilon: Double
+
+        init(reading reader: ConfigReader) throws {
+            momentum = try reader.unitIntervalOption("momentum", default: 0.9)
+            trustCoefficient = try reader.double("trust_coefficient", default: 0.001, allowed: "a value > 0",
+                                                 where: { $0 > 0 && $0.isFinite })
+            epsilon = try reader.nonNegativeOption("eps", default: 1e-8)
+        }
+
+        public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
+            LARS(parameterCount: parameterCount, trustCoefficient: Float(trustCoefficient),
+                 momentum: Float(momentum), weightDecay: weightDecay, epsilon: Float(epsilon), l1: l1)
+        }
+    }
+
+    /// `optimizer.name: lars`.
+    public static let kind = OptimizerKind(name: "lars") { try Options(reading: $0) }
 }

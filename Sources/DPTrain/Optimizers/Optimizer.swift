@@ -3,8 +3,10 @@
 /// Conforming types hold their hyperparameters, their update count and their state in flat
 /// buffers parallel to the parameters (P floats each). The update is a pure function over
 /// contiguous ranges; weight decay applies to slices whose ``ParameterSlice/decays`` is true.
+/// Every optimizer here conforms through ``SliceOptimizer``, which supplies the bookkeeping;
+/// configs name them through ``OptimizerRegistry``.
 public protocol Optimizer: AnyObject {
-    /// Config name (`sgd`, `adam`, …).
+    /// Config name (`sgd`, `adam`, …), also written in checkpoints.
     var name: String { get }
     /// Updates applied so far (t in the update rules; the first step has t = 1).
     var stepCount: Int { get set }

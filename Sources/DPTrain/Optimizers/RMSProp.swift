@@ -10,39 +10,34 @@
 ///     μ > 0:     b ← μ·b + g'/r;  θ ← θ − η·b      (b starts at 0)
 ///     μ = 0:     θ ← θ − η·g'/r
 ///
-/// Defaults equal torch (alpha 0.99, eps 1e-8, weight_decay 0, momentum 0, centered false).
-/// torch decays every parameter; here only slices with `decays == true`.
+/// Defaults equal torch (lr 0.01, alpha 0.99, eps 1e-8, weight_decay 0, momentum 0,
+/// centered false). torch decays every parameter; here only slices with `decays == true`.
 ///
 /// Reference: Hinton, Srivastava & Swersky, "Neural Networks for Machine Learning", lecture 6e
 /// (2012), https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf ;
 /// centered form: Graves, "Generating Sequences With Recurrent Neural Networks", 2013,
 /// https://arxiv.org/abs/1308.0850
-public final class RMSProp: Optimizer {
+public final class RMSProp: SliceOptimizer {
     /// Config name, `"rmsprop"`.
     public let name = "rmsprop"
     /// Smoothing constant α of the moving averages, default 0.99.
     public let alpha: Float
     /// ε added to the root, default 1e-8.
     public let epsilon: Float
-    /// Coupled L2 coefficient λ, default 0.
-    public let weightDecay: Float
     /// μ ≥ 0, default 0.
     public let momentum: Float
     /// Normalise by an estimate of the variance v − ḡ² instead of v. Default false.
     public let centered: Bool
-    /// L1 coefficient, default 0.
-    public let l1: Float
-    /// Updates applied so far (t in the rule; the first update has t = 1). Restored from
-    /// checkpoints together with ``stateBuffers``.
-    public var stepCount = 0
+    /// Coupled λ and l1, default 0 each.
+    public let regularization: Regularization
+    /// Update count and `square_avg`, then `grad_avg` (centered) and `momentum_buffer` (μ > 0).
+    public let state: OptimizerState
     /// v, the moving average of g'² (P floats).
     public let squareAverage: UnsafeMutableBufferPointer<Float>
     /// ḡ, the moving average of g' (P floats), only when centered.
     public let gradientAverage: UnsafeMutableBufferPointer<Float>?
     /// b (P floats), only when μ > 0.
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>?
-    /// Number of parameters P this optimizer was built for.
-    public let parameterCount: Int
 
     /// - Parameters:
     ///   - parameterCount: P, the ``ParameterStore/count`` of the stores it will update.
@@ -55,55 +50,27 @@ public final class RMSProp: Optimizer {
     public init(parameterCount: Int, alpha: Float = 0.99, epsilon: Float = 1e-8,
                 weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false,
                 l1: Float = 0) {
-        precondition(alpha >= 0, "Invalid alpha value: \(alpha)")
-        precondition(epsilon >= 0, "Invalid epsilon value: \(epsilon)")
-        precondition(weightDecay >= 0, "Invalid weight_decay value: \(weightDecay)")
-        precondition(momentum >= 0, "Invalid momentum value: \(momentum)")
-        precondition(l1 >= 0, "Invalid l1 value: \(l1)")
-        self.parameterCount = parameterCount
+        HyperparameterCheck.nonNegative(["alpha": alpha, "epsilon": epsilon, "momentum": momentum])
         self.alpha = alpha
         self.epsilon = epsilon
-        self.weightDecay = weightDecay
         self.momentum = momentum
         self.centered = centered
-        self.l1 = l1
-        self.squareAverage = ParameterStore.allocate(parameterCount)
-        self.gradientAverage = centered ? ParameterStore.allocate(parameterCount) : nil
-        self.momentumBuffer = momentum > 0 ? ParameterStore.allocate(parameterCount) : nil
+        self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
+        self.state = OptimizerState(parameterCount: parameterCount)
+        self.squareAverage = state.allocate("square_avg")
+        self.gradientAverage = centered ? state.allocate("grad_avg") : nil
+        self.momentumBuffer = momentum > 0 ? state.allocate("momentum_buffer") : nil
     }
 
-    deinit {
-        squareAverage.baseAddress?.deallocate()
-        gradientAverage?.baseAddress?.deallocate()
-        momentumBuffer?.baseAddress?.deallocate()
-    }
-
-    /// `square_avg`, then `grad_avg` (centered) and `momentum_buffer` (μ > 0): torch's names.
-    ///
-    /// The buffers are owned by the optimizer and valid only while it is alive.
-    public var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] {
-        var buffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] =
-            [("square_avg", squareAverage)]
-        if let gradientAverage { buffers.append(("grad_avg", gradientAverage)) }
-        if let momentumBuffer { buffers.append(("momentum_buffer", momentumBuffer)) }
-        return buffers
-    }
-
-    /// One update at learning rate η (see the type's doc for the rule).
-    public func step(store: ParameterStore, learningRate: Float) {
-        precondition(store.count == parameterCount,
-                     "RMSProp was built for \(parameterCount) parameters, the store has \(store.count)")
-        stepCount += 1
-        for slice in store.slices where slice.count > 0 {
-            RMSProp.update(values: store.values(of: slice), gradients: store.gradients(of: slice),
-                           squareAverage: squareAverage.baseAddress! + slice.offset,
-                           gradientAverage: gradientAverage.map { $0.baseAddress! + slice.offset },
-                           momentumBuffer: momentumBuffer.map { $0.baseAddress! + slice.offset },
-                           count: slice.count, learningRate: learningRate, alpha: alpha,
-                           epsilon: epsilon, momentum: momentum,
-                           weightDecay: slice.decays ? weightDecay : 0,
-                           l1: slice.decays ? l1 : 0)
-        }
+    /// One slice of an update (see the type's doc for the rule).
+    public func update(_ slice: OptimizerSlice, learningRate: Float, constants: Void) {
+        RMSProp.update(values: slice.values, gradients: slice.gradients,
+                       squareAverage: slice.state(squareAverage),
+                       gradientAverage: slice.state(gradientAverage),
+                       momentumBuffer: slice.state(momentumBuffer),
+                       count: slice.count, learningRate: learningRate, alpha: alpha,
+                       epsilon: epsilon, momentum: momentum,
+                       weightDecay: slice.regularization.weightDecay, l1: slice.regularization.l1)
     }
 
     /// The update rule over `count` contiguous elements, in one pass, allocation-free.
@@ -117,51 +84,82 @@ public final class RMSProp: Optimizer {
                               count: Int, learningRate: Float, alpha: Float, epsilon: Float,
                               momentum: Float, weightDecay: Float, l1: Float) {
         let fresh = 1 - alpha
-        switch (gradientAverage, momentum > 0 ? momentumBuffer : nil) {
-        case (nil, nil):
-            for i in 0..<count {
-                let theta = values[i]
-                let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                         weightDecay: weightDecay, l1: l1)
+        // One loop; the variants are closures inlined into it (a branch in the loop would stop
+        // it from vectorizing). `root(i, v, g')` gives r without ε, `direction(i, g'/r)` the
+        // step d with θ ← θ − η·d.
+        @inline(__always)
+        func run(root: (_ i: Int, _ v: Float, _ g: Float) -> Float,
+                 direction: (_ i: Int, _ scaled: Float) -> Float) {
+            Regularization.updateEach(values: values, gradients: gradients, count: count,
+                                      weightDecay: weightDecay, l1: l1) { i, theta, g in
                 let v = alpha * squareAverage[i] + fresh * (g * g)
                 squareAverage[i] = v
-                values[i] = theta - learningRate * (g / (v.squareRoot() + epsilon))
-            }
-        case (let average?, nil):
-            for i in 0..<count {
-                let theta = values[i]
-                let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                         weightDecay: weightDecay, l1: l1)
-                let v = alpha * squareAverage[i] + fresh * (g * g)
-                squareAverage[i] = v
-                let m = alpha * average[i] + fresh * g
-                average[i] = m
-                values[i] = theta - learningRate * (g / ((v - m * m).squareRoot() + epsilon))
-            }
-        case (nil, let buffer?):
-            for i in 0..<count {
-                let theta = values[i]
-                let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                         weightDecay: weightDecay, l1: l1)
-                let v = alpha * squareAverage[i] + fresh * (g * g)
-                squareAverage[i] = v
-                let b = momentum * buffer[i] + g / (v.squareRoot() + epsilon)
-                buffer[i] = b
-                values[i] = theta - learningRate * b
-            }
-        case (let average?, let buffer?):
-            for i in 0..<count {
-                let theta = values[i]
-                let g = Regularization.effectiveGradient(gradients[i], value: theta,
-                                                         weightDecay: weightDecay, l1: l1)
-                let v = alpha * squareAverage[i] + fresh * (g * g)
-                squareAverage[i] = v
-                let m = alpha * average[i] + fresh * g
-                average[i] = m
-                let b = momentum * buffer[i] + g / ((v - m * m).squareRoot() + epsilon)
-                buffer[i] = b
-                values[i] = theta - learningRate * b
+                return theta - learningRate * direction(i, g / (root(i, v, g) + epsilon))
             }
         }
+        let plainRoot = { (_: Int, v: Float, _: Float) -> Float in v.squareRoot() }
+        let noMomentum = { (_: Int, scaled: Float) -> Float in scaled }
+        switch (gradientAverage, momentum > 0 ? momentumBuffer : nil) {
+        case (nil, nil):
+            run(root: plainRoot, direction: noMomentum)
+        case (let average?, nil):
+            run(root: { i, v, g in RMSProp.centeredRoot(average, i, v, g, alpha, fresh) },
+                direction: noMomentum)
+        case (nil, let buffer?):
+            run(root: plainRoot, direction: { i, scaled in RMSProp.momentumStep(buffer, i, scaled, momentum) })
+        case (let average?, let buffer?):
+            run(root: { i, v, g in RMSProp.centeredRoot(average, i, v, g, alpha, fresh) },
+                direction: { i, scaled in RMSProp.momentumStep(buffer, i, scaled, momentum) })
+        }
     }
+
+    /// ḡ ← α·ḡ + (1 − α)·g'; returns √(v − ḡ²).
+    @inline(__always)
+    static func centeredRoot(_ average: UnsafeMutablePointer<Float>, _ i: Int, _ v: Float, _ g: Float,
+                             _ alpha: Float, _ fresh: Float) -> Float {
+        let m = alpha * average[i] + fresh * g
+        average[i] = m
+        return (v - m * m).squareRoot()
+    }
+
+    /// b ← μ·b + g'/r; returns b.
+    @inline(__always)
+    static func momentumStep(_ buffer: UnsafeMutablePointer<Float>, _ i: Int, _ scaled: Float,
+                             _ momentum: Float) -> Float {
+        let b = momentum * buffer[i] + scaled
+        buffer[i] = b
+        return b
+    }
+}
+
+// MARK: - Config
+
+extension RMSProp {
+    /// `optimizer: {name: rmsprop, alpha, eps, momentum, centered}` (besides `lr`, default
+    /// 0.01, `weight_decay` and `l1`, default 0).
+    public struct Options: OptimizerOptions {
+        /// `alpha`: in [0, 1), default 0.99.
+        public var alpha: Double
+        /// `eps`: ≥ 0, default 1e-8.
+        public var epsilon: Double
+        /// `momentum`: μ in [0, 1), default 0.
+        public var momentum: Double
+        /// `centered`: default false.
+        public var centered: Bool
+
+        init(reading reader: ConfigReader) throws {
+            alpha = try reader.unitIntervalOption("alpha", default: 0.99)
+            epsilon = try reader.nonNegativeOption("eps", default: 1e-8)
+            momentum = try reader.unitIntervalOption("momentum", default: 0)
+            centered = try reader.bool("centered", default: false)
+        }
+
+        public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
+            RMSProp(parameterCount: parameterCount, alpha: Float(alpha), epsilon: Float(epsilon),
+                    weightDecay: weightDecay, momentum: Float(momentum), centered: centered, l1: l1)
+        }
+    }
+
+    /// `optimizer.name: rmsprop`.
+    public static let kind = OptimizerKind(name: "rmsprop") { try Options(reading: $0) }
 }

@@ -30,7 +30,7 @@ public final class RunBuilder {
         }
         try communicator.broadcast(model.store.values, root: 0)
 
-        optimizer = OptimizerFactory.make(config.optimizer, parameterCount: model.store.count)
+        optimizer = config.optimizer.makeOptimizer(parameterCount: model.store.count)
         let sampleCount = data.train.count
         let inUpdates = config.schedule.unit == "updates"
         let length = inUpdates

@@ -93,7 +93,7 @@ struct RunningStatisticsStoreTests {
             """)
         let model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
         let store = model.store
-        let optimizer = OptimizerFactory.make(config.optimizer, parameterCount: store.count)
+        let optimizer = config.optimizer.makeOptimizer(parameterCount: store.count)
         var random = TestRandom(seed: 5)
         let values = random.floats(store.count)
         for i in 0..<store.count { store.values[i] = values[i] }

@@ -71,7 +71,7 @@ struct OptimizerConvergenceTests {
         .init(name: "Adam", make: { Adam(parameterCount: 5) }, learningRate: 0.1, steps: 1500),
         .init(name: "Adam amsgrad", make: { Adam(parameterCount: 5, amsgrad: true) },
               learningRate: 0.1, steps: 1500),
-        .init(name: "AdamW (no decay)", make: { AdamW(parameterCount: 5, weightDecay: 0) },
+        .init(name: "AdamW (no decay)", make: { Adam.adamW(parameterCount: 5, weightDecay: 0) },
               learningRate: 0.1, steps: 1500),
         .init(name: "LARS", make: { LARS(parameterCount: 5, trustCoefficient: 0.02) },
               learningRate: 1.0, steps: 3000),

@@ -33,7 +33,7 @@ struct OptimizerReferenceTests {
         .init(name: "SGD L1", make: { SGD(parameterCount: $0, momentum: 0.9, l1: 0.05) },
               expected: R.sgdL1),
         .init(name: "SGD decoupled decay",
-              make: { SGD(parameterCount: $0, momentum: 0.9, weightDecay: 0.2, decoupledWeightDecay: true) },
+              make: { SGD(parameterCount: $0, momentum: 0.9, weightDecay: 0.2, weightDecayMode: .decoupled) },
               expected: R.sgdDecoupled),
         .init(name: "AdaGrad", make: { AdaGrad(parameterCount: $0) }, expected: R.adagradPlain),
         .init(name: "AdaGrad lrDecay, accumulator, decay",
@@ -68,13 +68,13 @@ struct OptimizerReferenceTests {
                            amsgrad: true) },
               expected: R.adamAmsgradWeightDecay),
         .init(name: "Adam L1", make: { Adam(parameterCount: $0, l1: 0.05) }, expected: R.adamL1),
-        .init(name: "AdamW defaults", make: { AdamW(parameterCount: $0) }, expected: R.adamwDefault),
-        .init(name: "AdamW decay", make: { AdamW(parameterCount: $0, weightDecay: 0.5) },
+        .init(name: "AdamW defaults", make: { Adam.adamW(parameterCount: $0) }, expected: R.adamwDefault),
+        .init(name: "AdamW decay", make: { Adam.adamW(parameterCount: $0, weightDecay: 0.5) },
               expected: R.adamwDecay),
         .init(name: "AdamW amsgrad",
-              make: { AdamW(parameterCount: $0, beta1: 0.8, beta2: 0.9, weightDecay: 0.5, amsgrad: true) },
+              make: { Adam.adamW(parameterCount: $0, beta1: 0.8, beta2: 0.9, weightDecay: 0.5, amsgrad: true) },
               expected: R.adamwAmsgrad),
-        .init(name: "AdamW L1", make: { AdamW(parameterCount: $0, weightDecay: 0.5, l1: 0.05) },
+        .init(name: "AdamW L1", make: { Adam.adamW(parameterCount: $0, weightDecay: 0.5, l1: 0.05) },
               expected: R.adamwL1),
         .init(name: "LARS defaults", make: { LARS(parameterCount: $0) }, expected: R.larsDefault),
         .init(name: "LARS decay",
@@ -111,7 +111,7 @@ struct OptimizerReferenceTests {
         #expect(names(RMSProp(parameterCount: 5, momentum: 0.5, centered: true))
                 == ["square_avg", "grad_avg", "momentum_buffer"])
         #expect(names(Adam(parameterCount: 5)) == ["exp_avg", "exp_avg_sq"])
-        #expect(names(AdamW(parameterCount: 5, amsgrad: true)) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
+        #expect(names(Adam.adamW(parameterCount: 5, amsgrad: true)) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
         #expect(names(LARS(parameterCount: 5)) == ["momentum_buffer"])
         #expect(names(LAMB(parameterCount: 5)) == ["exp_avg", "exp_avg_sq"])
         // AdaGrad's accumulator starts at initialAccumulatorValue.
@@ -133,7 +133,7 @@ struct OptimizerReferenceTests {
         let adam = Adam(parameterCount: 1)
         #expect(adam.beta1 == 0.9 && adam.beta2 == 0.999 && adam.epsilon == 1e-8 && adam.weightDecay == 0
                 && !adam.amsgrad)
-        let adamW = AdamW(parameterCount: 1)
+        let adamW = Adam.adamW(parameterCount: 1)
         #expect(adamW.weightDecay == 0.01 && adamW.epsilon == 1e-8 && !adamW.amsgrad)
     }
 }
