@@ -1,4 +1,5 @@
 import DPTrain
+import DPTrainTestSupport
 import Testing
 
 // Gradient checks (STYLE B13.1): every layer's Float forward/backward against the Double
