@@ -35,6 +35,8 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .testTarget(name: "DPTrainTests", dependencies: ["DPTrain"]),
+        // Naive reference implementations the tests compare the library with (not shipped).
+        .target(name: "DPTrainTestSupport", dependencies: ["DPTrain"], path: "Tests/DPTrainTestSupport"),
+        .testTarget(name: "DPTrainTests", dependencies: ["DPTrain", "DPTrainTestSupport"]),
     ]
 )

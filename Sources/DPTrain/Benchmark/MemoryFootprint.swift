@@ -38,12 +38,15 @@ public struct MemoryFootprint: Sendable {
                                peakResident: peakResidentBytes())
     }
 
+    /// The unit /proc/self/status gives sizes in (`VmHWM:    123456 kB`).
+    private static let kilobyteUnit = "kB"
+
     /// The peak resident set size (VmHWM) of this process in bytes, from /proc/self/status.
     public static func peakResidentBytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 3, let kilobytes = Int(fields[1]), fields[2] == "kB" else { return nil }
+            guard fields.count >= 3, let kilobytes = Int(fields[1]), fields[2] == kilobyteUnit else { return nil }
             return kilobytes * 1024
         }
         return nil

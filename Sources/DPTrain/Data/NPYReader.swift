@@ -330,33 +330,50 @@ public enum NPYReader {
             try expect("{")
             while true {
                 skipSpace()
-                if peek == "}" { index += 1; break }
+                if consume("}") { break }
                 let key = try parseString()
                 skipSpace()
                 try expect(":")
                 skipSpace()
                 result[key] = try parseValue()
                 skipSpace()
-                if peek == "," { index += 1 } else if peek != "}" { throw failure("',' or '}'") }
+                switch peek {
+                case ","?: index += 1
+                case "}"?: break  // closed at the top of the loop
+                default: throw failure("',' or '}'")
+                }
             }
             return result
         }
 
+        /// The characters skipped between tokens.
+        static let whitespace: Set<Unicode.Scalar> = [" ", "\n", "\t", "\r"]
+        /// The characters that open (and close) a Python string.
+        static let quotes: Set<Unicode.Scalar> = ["'", "\""]
+        /// The digits of an integer.
+        static let digits: ClosedRange<Unicode.Scalar> = "0"..."9"
+
         var peek: Unicode.Scalar? { index < text.count ? text[index] : nil }
 
-        mutating func skipSpace() { while let c = peek, c == " " || c == "\n" || c == "\t" || c == "\r" { index += 1 } }
+        /// Steps over `c` when it is next; returns whether it was.
+        mutating func consume(_ c: Unicode.Scalar) -> Bool {
+            guard peek == c else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func skipSpace() { while let c = peek, Self.whitespace.contains(c) { index += 1 } }
 
         func failure(_ expected: String) -> Failure {
             Failure(offset: index, expected: expected, found: peek.map { "'\(Character($0))'" } ?? "the end of the header")
         }
 
         mutating func expect(_ c: Unicode.Scalar) throws {
-            guard peek == c else { throw failure("'\(Character(c))'") }
-            index += 1
+            guard consume(c) else { throw failure("'\(Character(c))'") }
         }
 
         mutating func parseString() throws -> String {
-            guard let quote = peek, quote == "'" || quote == "\"" else { throw failure("a quoted string") }
+            guard let quote = peek, Self.quotes.contains(quote) else { throw failure("a quoted string") }
             index += 1
             var scalars = String.UnicodeScalarView()
             while let c = peek, c != quote { scalars.append(c); index += 1 }
@@ -365,21 +382,29 @@ public enum NPYReader {
         }
 
         mutating func parseValue() throws -> Value {
-            if peek == "'" || peek == "\"" { return .string(try parseString()) }
-            if peek == "(" {
+            switch peek {
+            case "'"?, "\""?:
+                return .string(try parseString())
+            case "("?:
                 index += 1
                 var values: [Int] = []
                 while true {
                     skipSpace()
-                    if peek == ")" { index += 1; return .tuple(values) }
+                    if consume(")") { return .tuple(values) }
                     var digits = ""
-                    while let c = peek, ("0"..."9").contains(c) { digits.unicodeScalars.append(c); index += 1 }
-                    if peek == "L" { index += 1 }  // Python 2 long suffix
+                    while let c = peek, Self.digits.contains(c) { digits.unicodeScalars.append(c); index += 1 }
+                    _ = consume("L")  // Python 2 long suffix
                     guard let value = Int(digits) else { throw failure("a non-negative integer") }
                     values.append(value)
                     skipSpace()
-                    if peek == "," { index += 1 } else if peek != ")" { throw failure("',' or ')'") }
+                    switch peek {
+                    case ","?: index += 1
+                    case ")"?: break  // closed at the top of the loop
+                    default: throw failure("',' or ')'")
+                    }
                 }
+            default:
+                break
             }
             for (word, value) in [("True", true), ("False", false)] where text[index...].starts(with: word.unicodeScalars) {
                 index += word.unicodeScalars.count

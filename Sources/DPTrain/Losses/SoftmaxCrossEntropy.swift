@@ -20,15 +20,10 @@ public struct SoftmaxCrossEntropy: Loss {
     /// Σ_i ℓ_i over the `n × c` output and the correct count; with `gradient` (`n × c`),
     /// overwrites it with `scale·∂ℓ_i/∂y_i`. Allocates nothing.
     public func evaluate(output: Matrix, targets: Targets, gradient: Matrix?, scale: Float) -> LossResult {
-        targets.check(against: output)
         let c = output.columns
-        var sum = 0.0
-        var correct = 0
-        for row in 0..<output.rows {
-            let y = output.base + row * c
+        return LossResult.summingRows(of: output, gradient: gradient) { row, y, g in
             let best = argmax(y, c)
             let maximum = y[best]
-            let g = gradient?.row(row)
             var expSum: Float = 0
             if let g {
                 for j in 0..<c { let e = Foundation.exp(y[j] - maximum); g[j] = e; expSum += e }
@@ -40,24 +35,23 @@ public struct SoftmaxCrossEntropy: Loss {
             case .classes(let labels):
                 let label = Int(labels[row])
                 precondition(label >= 0 && label < c, "class label \(label) of row \(row) is outside 0..<\(c)")
-                sum += Double(logSumExp - y[label])
-                if best == label { correct += 1 }
+                let loss = Double(logSumExp - y[label])
                 if let g {
                     let factor = scale / expSum
                     for j in 0..<c { g[j] *= factor }
                     g[label] -= scale
                 }
+                return (loss, best == label)
             case .values(let matrix):
                 let t = matrix.base + row * c
                 var rowSum: Float = 0, mass: Float = 0
                 for j in 0..<c { rowSum += t[j] * (logSumExp - y[j]); mass += t[j] }
-                sum += Double(rowSum)
                 if let g {
                     let factor = scale * mass / expSum
                     for j in 0..<c { g[j] = g[j] * factor - scale * t[j] }
                 }
+                return (Double(rowSum), false)
             }
         }
-        return LossResult(sum: sum, correct: correct)
     }
 }

@@ -32,6 +32,9 @@ public struct SafeTensors: Equatable {
         self.metadata = metadata
     }
 
+    /// The header key of the string-to-string metadata map (not a tensor).
+    static let metadataKey = "__metadata__"
+
     /// The tensor called `name`.
     public subscript(name: String) -> Tensor? { tensors.first { $0.name == name } }
 
@@ -67,10 +70,10 @@ public struct SafeTensors: Equatable {
         var offset = 0
         for tensor in tensors {
             let bytes = tensor.values.count * 4
-            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
+            header[tensor.name] = ["dtype": SafeTensorsDataType.float32.rawValue, "shape": tensor.shape, "data_offsets": [offset, offset + bytes]]
             offset += bytes
         }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        if !metadata.isEmpty { header[SafeTensors.metadataKey] = metadata }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while (8 + json.count) % 8 != 0 { json.append(0x20) }
         var data = Data()
@@ -126,9 +129,9 @@ public struct SafeTensors: Equatable {
         }
         let dataLength = data.count - headerEnd
         var metadata: [String: String] = [:]
-        var entries: [(name: String, shape: [Int], dtype: String, begin: Int, end: Int)] = []
+        var entries: [(name: String, shape: [Int], dataType: SafeTensorsDataType, begin: Int, end: Int)] = []
         for (name, value) in header {
-            if name == "__metadata__" {
+            if name == metadataKey {
                 guard let map = value as? [String: Any] else {
                     throw SafeTensorsError.malformed(file: file, reason: "__metadata__ is not an object")
                 }
@@ -141,14 +144,10 @@ public struct SafeTensors: Equatable {
             else {
                 throw SafeTensorsError.malformed(file: file, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
             }
-            let elementSize: Int
-            switch dtype {
-            case "F32": elementSize = 4
-            case "F64": elementSize = 8
-            default:
+            guard let dataType = SafeTensorsDataType(rawValue: dtype) else {
                 throw SafeTensorsError.unsupportedType(file: file, name: name, dtype: dtype)
             }
-            var bytes: Int? = elementSize
+            var bytes: Int? = dataType.byteCount
             for dimension in shape {
                 guard let current = bytes, dimension >= 0 else { bytes = nil; break }
                 let (product, overflow) = current.multipliedReportingOverflow(by: dimension)
@@ -160,21 +159,15 @@ public struct SafeTensors: Equatable {
                 throw SafeTensorsError.malformed(file: file,
                     reason: "tensor '\(name)': shape \(shape) of \(dtype) does not match data_offsets \(offsets) (data section \(dataLength) bytes)")
             }
-            entries.append((name, shape, dtype, offsets[0], offsets[1]))
+            entries.append((name, shape, dataType, offsets[0], offsets[1]))
         }
         entries.sort { $0.begin < $1.begin }
         let tensors = data.withUnsafeBytes { raw -> [Tensor] in
             entries.map { entry in
                 let base = raw.baseAddress! + headerEnd + entry.begin
-                let count = (entry.end - entry.begin) / (entry.dtype == "F32" ? 4 : 8)
+                let count = (entry.end - entry.begin) / entry.dataType.byteCount
                 var values = [Float](repeating: 0, count: count)
-                for index in 0..<count {
-                    if entry.dtype == "F32" {
-                        values[index] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
-                    } else {
-                        values[index] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))))
-                    }
-                }
+                for index in 0..<count { values[index] = entry.dataType.element(index, of: base) }
                 return Tensor(name: entry.name, shape: entry.shape, values: values)
             }
         }

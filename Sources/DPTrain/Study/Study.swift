@@ -21,28 +21,41 @@ import Foundation
 public struct Study: Equatable, Sendable {
     /// The study's name (default: the file name without extension).
     public var name: String
-    /// The study file (as given) and the base config's path (resolved against it).
+    /// The study file, as given to ``load(file:)``.
     public var file: String
+    /// The base config every run starts from (`base:`), resolved against the study file's
+    /// directory unless absolute.
     public var base: String
+    /// `key.path=value` overrides applied to every run before the variant's own (`overrides:`).
     public var overrides: [String]
+    /// The directory holding one run directory per run and the report (`output:`, default
+    /// `runs/studies/<name>`).
     public var output: String
+    /// The variants, in order: those listed under `variants:`, or the grid's combinations.
     public var variants: [Variant]
     /// The grid's axes when the study is a grid (empty for a list of variants).
     public var grid: [GridAxis]
     /// Seeds; nil means the base config's own seed.
     public var seeds: [UInt64]?
+    /// Where every run stops early (`target:`), or nil to train for the full budget.
     public var target: Target?
+    /// The length of every run (`budget:`), or nil to keep the base config's.
     public var budget: Budget?
+    /// Statements the report checks on the results (`claims:`).
     public var claims: [Claim]
     /// A line or two describing the study for the report.
     public var description: String
 
     /// One named set of overrides.
     public struct Variant: Equatable, Sendable {
+        /// Names the variant's runs (`variants.N.name`, or built from a grid's values such as
+        /// `lr0.05-B256`).
         public var name: String
+        /// `key.path=value` overrides of this variant (`variants.N.overrides`, or one per grid axis).
         public var overrides: [String]
         /// Grid coordinates (override path → value text); empty for listed variants.
         public var coordinates: [String: String]
+        /// A variant with its name, overrides and (for grids) coordinates.
         public init(name: String, overrides: [String], coordinates: [String: String] = [:]) {
             self.name = name
             self.overrides = overrides
@@ -52,17 +65,25 @@ public struct Study: Equatable, Sendable {
 
     /// One axis of a grid: an override path and its values.
     public struct GridAxis: Equatable, Sendable {
+        /// The config path the axis overrides (the key under `grid:`, such as `optimizer.lr`).
         public var path: String
+        /// The word before each value in run names (`grid.<path>.label`, default a short word
+        /// for well-known paths such as `lr` or `B`, else the path's last component).
         public var label: String
+        /// The values, as written (`grid.<path>` or `grid.<path>.values`).
         public var values: [String]
     }
 
     /// Stop a run at the first evaluation where `metric` reaches `value` (≥ for accuracies,
     /// ≤ for losses).
     public struct Target: Equatable, Sendable {
+        /// The evaluated metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
         public var metric: String
+        /// The value to reach (`target.value`).
         public var value: Double
+        /// The metrics a target may name (`target.metric`).
         public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
+        /// A target of `value` on `metric`.
         public init(metric: String, value: Double) {
             self.metric = metric
             self.value = value
@@ -77,24 +98,35 @@ public struct Study: Equatable, Sendable {
 
     /// Length of every run.
     public struct Budget: Equatable, Sendable {
+        /// Epochs per run (`budget.epochs`, overriding `train.epochs`), or nil to keep the base's.
         public var epochs: Double?
+        /// Most parameter updates per run (`budget.max_steps`, overriding `train.max_steps`), or nil.
         public var maxSteps: Int?
     }
 
     /// "Variant `variant`'s mean final accuracy is at most `tolerance` below `reference`'s."
     public struct Claim: Equatable, Sendable {
+        /// The variant the claim is about (`claims.N.variant`).
         public var variant: String
+        /// The variant it is compared with (`claims.N.reference`).
         public var reference: String
+        /// How far below the reference's mean final accuracy the variant may be
+        /// (`claims.N.tolerance`, an accuracy difference; default 0.005 = 0.5 pp).
         public var tolerance: Double
+        /// The claim in words for the report (`claims.N.text`; empty: "<variant> is not worse
+        /// than <reference>").
         public var text: String
     }
 
     /// One training run of the study: a variant with a seed, and its directory.
     public struct Run: Equatable, Sendable {
+        /// The variant it trains.
         public var variant: Variant
+        /// Its seed (one of `seeds:`), or nil for the base config's own seed.
         public var seed: UInt64?
         /// `<variant>-s<seed>` (or the variant's name when the base config's seed is used).
         public var name: String
+        /// Its run directory, `<output>/<name>`.
         public var directory: String
     }
 
@@ -322,9 +354,12 @@ public struct Study: Equatable, Sendable {
 
 /// Problems with a study.
 public enum StudyError: Error, CustomStringConvertible {
+    /// The config of run `run` (base config plus the study's and the variant's overrides) is invalid.
     case badRun(run: String, study: String, underlying: ConfigError)
+    /// No run of the study has metrics yet, so there is nothing to report.
     case noRuns(study: String)
 
+    /// The message, naming the study file, the run and how to proceed.
     public var description: String {
         switch self {
         case let .badRun(run, study, underlying):

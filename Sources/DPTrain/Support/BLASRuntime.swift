@@ -28,13 +28,16 @@ public enum BLASRuntime {
     public static func recommendedCoreType(cpuinfo: String) -> String? {
         guard let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return nil }
-        let flags = Set(flagsLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }).map(String.init))
+        let flags = Set(flagsLine.split(whereSeparator: flagSeparators.contains).map(String.init))
         let skylakeX = ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
         guard skylakeX else { return nil }
         // Cooperlake kernels add bf16 routines only; sgemm is the SkylakeX one. Keep SkylakeX,
         // which every AVX-512 OpenBLAS build knows.
         return "SkylakeX"
     }
+
+    /// What separates the words of a /proc/cpuinfo `flags` line (`flags\t\t: fpu vme …`).
+    private static let flagSeparators: Set<Character> = [" ", "\t", ":"]
 
     /// ``recommendedCoreType(cpuinfo:)`` for this machine.
     public static func recommendedCoreType() -> String? {

@@ -14,7 +14,8 @@ public enum Transpose: Sendable, CaseIterable {
 /// row strides of A, B, C as stored (A is m×k when not transposed, k×m when transposed).
 /// `beta = 1` accumulates into C, which is how backward passes add into gradients.
 /// This is the only place the library calls BLAS for matrix products (``GEMMClock`` times it
-/// for `dptrain bench`).
+/// for `dptrain bench`). Tests compare it with a naive Double loop (`referenceGemm` in the
+/// DPTrainTestSupport target).
 @inline(__always)
 public func gemm(transposeA: Transpose, transposeB: Transpose,
                  m: Int, n: Int, k: Int,
@@ -29,34 +30,11 @@ public func gemm(transposeA: Transpose, transposeB: Transpose,
         for row in 0..<m { for column in 0..<n { c[row * ldc + column] *= beta } }
         return
     }
-    let start = GEMMClock.isRunning ? GEMMClock.now() : 0
-    cblas_sgemm(CblasRowMajor,
-                transposeA == .none ? CblasNoTrans : CblasTrans,
-                transposeB == .none ? CblasNoTrans : CblasTrans,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-    if GEMMClock.isRunning { GEMMClock.elapsedNanoseconds &+= GEMMClock.now() &- start }
-}
-
-/// The same product as ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``,
-/// computed with a naive triple loop in Double. The reference that tests compare BLAS with.
-public func referenceGemm(transposeA: Transpose, transposeB: Transpose,
-                          m: Int, n: Int, k: Int,
-                          alpha: Float = 1,
-                          a: UnsafePointer<Float>, lda: Int,
-                          b: UnsafePointer<Float>, ldb: Int,
-                          beta: Float,
-                          c: UnsafeMutablePointer<Float>, ldc: Int) {
-    for i in 0..<m {
-        for j in 0..<n {
-            var sum = 0.0
-            for p in 0..<k {
-                let aValue = transposeA == .none ? a[i * lda + p] : a[p * lda + i]
-                let bValue = transposeB == .none ? b[p * ldb + j] : b[j * ldb + p]
-                sum += Double(aValue) * Double(bValue)
-            }
-            let previous = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
-            c[i * ldc + j] = Float(Double(alpha) * sum + previous)
-        }
+    GEMMClock.measure {
+        cblas_sgemm(CblasRowMajor,
+                    transposeA == .none ? CblasNoTrans : CblasTrans,
+                    transposeB == .none ? CblasNoTrans : CblasTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

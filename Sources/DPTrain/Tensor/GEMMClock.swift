@@ -1,15 +1,19 @@
 import Foundation
 
-/// Wall time spent inside ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
-/// on this process while running, so that `dptrain bench` can report the share of a real
-/// training step spent in sgemm (in place: the caches, shapes and call order of training).
+/// An opt-in probe of the wall time spent inside
+/// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``, so that `dptrain bench`
+/// can report the share of a real training step spent in sgemm (in place: the caches, shapes
+/// and call order of training).
 ///
-/// Off by default; when off, `gemm` pays one predictable branch per call. When on, two clock
-/// reads per call (about 50 ns, against microseconds to milliseconds per product). Process-wide
-/// by design: a rank is one thread of training, and only the benchmark turns it on.
+/// Only the benchmark uses it: ``start()`` before the measured steps, ``stop()`` after them.
+/// While stopped (always, in training), `gemm` pays one predictable branch per product; while
+/// running, two clock reads (about 50 ns, against microseconds to milliseconds per product).
+/// The probe is process-wide by design: a rank is one thread of training.
 public enum GEMMClock {
-    nonisolated(unsafe) static var isRunning = false
-    nonisolated(unsafe) static var elapsedNanoseconds: UInt64 = 0
+    /// Whether ``measure(_:)`` times what it runs.
+    nonisolated(unsafe) private static var isRunning = false
+    /// Nanoseconds measured since ``start()``.
+    nonisolated(unsafe) private static var elapsedNanoseconds: UInt64 = 0
 
     /// Starts measuring from zero.
     public static func start() {
@@ -27,6 +31,12 @@ public enum GEMMClock {
     /// Seconds spent in gemm since ``start()`` (so far, if still running).
     public static var seconds: Double { Double(elapsedNanoseconds) / 1e9 }
 
+    /// Runs `product` (one BLAS call), adding its wall time to ``seconds`` while the clock runs.
     @inline(__always)
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static func measure(_ product: () -> Void) {
+        guard isRunning else { return product() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        product()
+        elapsedNanoseconds &+= DispatchTime.now().uptimeNanoseconds &- start
+    }
 }

@@ -1,8 +1,10 @@
 import DPTrain
+import DPTrainTestSupport
 import Testing
 
 // Gradient checks (STYLE B13.1): every layer's Float forward/backward against the Double
-// reference of ReferenceLayers.swift, and that reference against central finite differences.
+// reference of DPTrainTestSupport/ReferenceLayers.swift, and that reference against central
+// finite differences.
 
 /// One layer (or, with several specs, a Sequential) at one batch size.
 struct LayerCase: Sendable, CustomTestStringConvertible {

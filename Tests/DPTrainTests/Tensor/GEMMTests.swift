@@ -1,4 +1,5 @@
 import DPTrain
+import DPTrainTestSupport
 import Testing
 
 struct GEMMCase: Sendable, CustomTestStringConvertible {

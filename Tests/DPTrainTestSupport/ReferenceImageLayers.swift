@@ -5,10 +5,10 @@ import Foundation
 // the layers' doc comments (direct convolution loops, no im2col), plus the per-spec details
 // LayerGradientTests needs (names, shapes, which parameters are trainable).
 
-let bnEpsilon = 1e-5
+public let bnEpsilon = 1e-5
 
 extension LayerSpec {
-    var imageDescription: String {
+    public var imageDescription: String {
         switch self {
         case let .conv2d(input, outputs, kernel, stride, padding, activation, bias):
             return "conv2d(\(input)→\(outputs), k\(kernel[0])×\(kernel[1]) s\(stride) p\(padding), \(activation)\(bias ? "" : ", no bias"))"
@@ -22,7 +22,7 @@ extension LayerSpec {
         }
     }
 
-    var imageKind: String {
+    public var imageKind: String {
         switch self {
         case .conv2d: return "conv2d"
         case .maxPool: return "maxpool"
@@ -35,7 +35,7 @@ extension LayerSpec {
         }
     }
 
-    var imageInputShape: [Int] {
+    public var imageInputShape: [Int] {
         switch self {
         case let .conv2d(input, _, _, _, _, _, _), let .maxPool(input, _, _), let .avgPool(input, _, _),
              let .globalAvgPool(input), let .batchNorm(input), let .layerNorm(input), let .residual(input, _, _):
@@ -45,7 +45,7 @@ extension LayerSpec {
     }
 
     /// Output shape of image layers (nil for the others).
-    var imageOutputShape: [Int]? {
+    public var imageOutputShape: [Int]? {
         switch self {
         case let .conv2d(input, outputs, kernel, stride, padding, _, _):
             return [outputs, (input[1] + 2 * padding - kernel[0]) / stride + 1, (input[2] + 2 * padding - kernel[1]) / stride + 1]
@@ -60,7 +60,7 @@ extension LayerSpec {
     }
 
     /// The basic residual block as specs: body (conv-bn-relu-conv-bn) and the shortcut.
-    var residualParts: (body: [LayerSpec], shortcut: LayerSpec?)? {
+    public var residualParts: (body: [LayerSpec], shortcut: LayerSpec?)? {
         guard case let .residual(input, channels, stride) = self else { return nil }
         let conv1 = LayerSpec.conv2d(input: input, outputs: channels, kernel: [3, 3], stride: stride, padding: 1,
                                      activation: .identity, bias: false)
@@ -74,9 +74,9 @@ extension LayerSpec {
         return (body, shortcut)
     }
 
-    static let residualBodyNames = ["conv1", "bn1", "relu1", "conv2", "bn2"]
+    public static let residualBodyNames = ["conv1", "bn1", "relu1", "conv2", "bn2"]
 
-    func imageExpectedParameters(name: String) -> [(String, [Int])]? {
+    public func imageExpectedParameters(name: String) -> [(String, [Int])]? {
         switch self {
         case let .conv2d(input, outputs, kernel, _, _, _, bias):
             let weight = ("\(name).weight", [outputs, input[0], kernel[0], kernel[1]])
@@ -95,7 +95,7 @@ extension LayerSpec {
     }
 
     /// Per parameter element: false for running statistics (no gradient by convention).
-    var trainableMask: [Bool] {
+    public var trainableMask: [Bool] {
         switch self {
         case let .batchNorm(input):
             let c = input[0]
@@ -108,7 +108,7 @@ extension LayerSpec {
     }
 
     /// Makes random parameters valid: running variances positive (|v| + 0.5).
-    func fixParameters(_ θ: inout ArraySlice<Float>) {
+    public func fixParameters(_ θ: inout ArraySlice<Float>) {
         switch self {
         case let .batchNorm(input):
             let c = input[0], start = θ.startIndex + 3 * c
@@ -124,7 +124,7 @@ extension LayerSpec {
         }
     }
 
-    func makeImageLayer(name: String) -> any Layer {
+    public func makeImageLayer(name: String) -> any Layer {
         switch self {
         case let .conv2d(input, outputs, kernel, stride, padding, activation, bias):
             return Conv2D(name: name, inputShape: input, outputChannels: outputs, kernel: (kernel[0], kernel[1]),
@@ -142,7 +142,7 @@ extension LayerSpec {
 
     // MARK: - Double forward
 
-    func imageReferenceForward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
+    public func imageReferenceForward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
                                pass: ReferencePass) -> [Double] {
         let inSize = inputSize, outSize = outputSize
         switch self {
@@ -226,7 +226,7 @@ extension LayerSpec {
 
     /// Batch norm in Double: training uses the batch's per-channel μ and biased σ² over all
     /// n·positions values, evaluation the running statistics in θ = [γ, β, mean, var].
-    func referenceBatchNorm(parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int, training: Bool)
+    public func referenceBatchNorm(parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int, training: Bool)
         -> (y: [Double], xhat: [Double], inverseStd: [Double]) {
         guard case let .batchNorm(input) = self else { fatalError() }
         let c = input[0], s = input.dropFirst().reduce(1, *), size = c * s
@@ -257,7 +257,7 @@ extension LayerSpec {
 
     // MARK: - Double backward
 
-    func imageReferenceBackward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
+    public func imageReferenceBackward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
                                 outputGradient dy: [Double], pass: ReferencePass) -> (dx: [Double], dθ: [Double]) {
         let inSize = inputSize, outSize = outputSize
         switch self {

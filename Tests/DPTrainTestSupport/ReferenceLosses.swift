@@ -4,11 +4,11 @@ import Foundation
 // Naive Double implementations of every loss, from the textbook (not the numerically stable)
 // formulas, per sample: ℓ(y, t) for one row and its analytic gradient ∂ℓ/∂y.
 
-enum LossKind: String, Sendable, CaseIterable {
+public enum LossKind: String, Sendable, CaseIterable {
     case meanSquaredError, meanAbsoluteError, binaryCrossEntropyWithLogits, binaryCrossEntropy,
          softmaxCrossEntropy
 
-    func make() -> any Loss {
+    public func make() -> any Loss {
         switch self {
         case .meanSquaredError: return MeanSquaredError()
         case .meanAbsoluteError: return MeanAbsoluteError()
@@ -19,10 +19,10 @@ enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// Whether outputs are probabilities in (0, 1) rather than unbounded scores.
-    var takesProbabilities: Bool { self == .binaryCrossEntropy }
+    public var takesProbabilities: Bool { self == .binaryCrossEntropy }
 
     /// ℓ for one row.
-    func referenceLoss(_ y: [Double], _ t: [Double]) -> Double {
+    public func referenceLoss(_ y: [Double], _ t: [Double]) -> Double {
         let c = Double(y.count)
         switch self {
         case .meanSquaredError:
@@ -45,7 +45,7 @@ enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// ∂ℓ/∂y for one row.
-    func referenceGradient(_ y: [Double], _ t: [Double]) -> [Double] {
+    public func referenceGradient(_ y: [Double], _ t: [Double]) -> [Double] {
         let c = Double(y.count)
         switch self {
         case .meanSquaredError:
@@ -64,7 +64,7 @@ enum LossKind: String, Sendable, CaseIterable {
     }
 
     /// Whether row y counts as correct for class `label` out of c = y.count columns.
-    func referenceCorrect(_ y: [Double], label: Int) -> Bool {
+    public func referenceCorrect(_ y: [Double], label: Int) -> Bool {
         if y.count == 1 {
             switch self {
             case .meanSquaredError, .meanAbsoluteError: return abs(y[0] - Double(label)) < 0.5
@@ -79,6 +79,6 @@ enum LossKind: String, Sendable, CaseIterable {
 }
 
 /// The target row the losses use for class labels: one-hot for c > 1, the label for c = 1.
-func referenceTarget(label: Int, columns: Int) -> [Double] {
+public func referenceTarget(label: Int, columns: Int) -> [Double] {
     columns == 1 ? [Double(label)] : (0..<columns).map { $0 == label ? 1 : 0 }
 }

@@ -7,8 +7,8 @@ import Foundation
 
 // MARK: - Activations in Double
 
-enum ReferenceActivation {
-    static func value(_ activation: Activation, _ z: Double) -> Double {
+public enum ReferenceActivation {
+    public static func value(_ activation: Activation, _ z: Double) -> Double {
         switch activation {
         case .identity: return z
         case .relu: return max(z, 0)
@@ -22,7 +22,7 @@ enum ReferenceActivation {
     }
 
     /// f′(z), with PyTorch's conventions at kinks.
-    static func derivative(_ activation: Activation, _ z: Double) -> Double {
+    public static func derivative(_ activation: Activation, _ z: Double) -> Double {
         switch activation {
         case .identity: return 1
         case .relu: return z > 0 ? 1 : 0
@@ -42,7 +42,7 @@ enum ReferenceActivation {
 // MARK: - Layer descriptions
 
 /// One layer of a test case: how to build the library's layer and its Double reference.
-enum LayerSpec: Sendable, CustomStringConvertible {
+public enum LayerSpec: Sendable, CustomStringConvertible {
     case dense(inputs: Int, outputs: Int, activation: Activation, bias: Bool)
     case activation(Activation, size: Int)
     case softmax(size: Int)
@@ -57,7 +57,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
     case layerNorm(shape: [Int])
     case residual(input: [Int], channels: Int, stride: Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .dense(let i, let o, let a, let b): return "dense(\(i)→\(o), \(a)\(b ? "" : ", no bias"))"
         case .activation(let a, let size): return "activation(\(a), \(size))"
@@ -68,7 +68,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         }
     }
 
-    var kind: String {
+    public var kind: String {
         switch self {
         case .dense: return "dense"
         case .activation: return "activation"
@@ -79,7 +79,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         }
     }
 
-    var inputSize: Int {
+    public var inputSize: Int {
         switch self {
         case .dense(let i, _, _, _): return i
         case .activation(_, let size), .softmax(let size), .dropout(_, let size): return size
@@ -88,23 +88,23 @@ enum LayerSpec: Sendable, CustomStringConvertible {
         }
     }
 
-    var outputSize: Int {
+    public var outputSize: Int {
         if case .dense(_, let o, _, _) = self { return o }
         if let shape = imageOutputShape { return shape.reduce(1, *) }
         return inputSize
     }
 
     /// Expected parameter names and shapes for layer `name`, in layout order.
-    func expectedParameters(name: String) -> [(String, [Int])] {
+    public func expectedParameters(name: String) -> [(String, [Int])] {
         if let image = imageExpectedParameters(name: name) { return image }
         guard case .dense(let i, let o, _, let bias) = self else { return [] }
         return bias ? [("\(name).weight", [o, i]), ("\(name).bias", [o])] : [("\(name).weight", [o, i])]
     }
 
-    var parameterCount: Int { expectedParameters(name: "").reduce(0) { $0 + $1.1.reduce(1, *) } }
+    public var parameterCount: Int { expectedParameters(name: "").reduce(0) { $0 + $1.1.reduce(1, *) } }
 
     /// The library's layer.
-    func makeLayer(name: String) -> any Layer {
+    public func makeLayer(name: String) -> any Layer {
         switch self {
         case .dense(let i, let o, let a, let b):
             return Dense(name: name, inputSize: i, outputSize: o, activation: a, usesBias: b)
@@ -118,7 +118,7 @@ enum LayerSpec: Sendable, CustomStringConvertible {
 }
 
 /// 64-bit FNV-1a of the UTF-8 name: the dropout salt the documentation specifies.
-func fnv1a(_ name: String) -> UInt64 {
+public func fnv1a(_ name: String) -> UInt64 {
     var hash: UInt64 = 14_695_981_039_346_656_037
     for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
     return hash
@@ -126,21 +126,27 @@ func fnv1a(_ name: String) -> UInt64 {
 
 /// The documented dropout mask of one row: element j is dropped when the j-th `nextFloat()`
 /// of `SplitMix64(keys: key, RandomStream.dropout, FNV-1a(name))` is below p.
-func referenceDropoutMask(key: UInt64, name: String, rate: Float, count: Int) -> [Double] {
+public func referenceDropoutMask(key: UInt64, name: String, rate: Float, count: Int) -> [Double] {
     var generator = SplitMix64(keys: key, 3, fnv1a(name))
     return (0..<count).map { _ in generator.nextFloat() < rate ? 0 : 1 / (1 - Double(rate)) }
 }
 
 // MARK: - Double forward / backward of one layer
 
-struct ReferencePass {
-    var training: Bool
-    var keys: [UInt64]
+/// How a reference pass runs: training (dropout active) or not, and the per-row dropout keys.
+public struct ReferencePass {
+    public var training: Bool
+    public var keys: [UInt64]
+
+    public init(training: Bool, keys: [UInt64]) {
+        self.training = training
+        self.keys = keys
+    }
 }
 
 extension LayerSpec {
     /// Y for input X (`n × inputSize`, row-major) and parameters θ (this layer's slice).
-    func referenceForward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
+    public func referenceForward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
                           pass: ReferencePass) -> [Double] {
         switch self {
         case .dense(let inputs, let outputs, let activation, let bias):
@@ -182,7 +188,7 @@ extension LayerSpec {
     }
 
     /// (dX, dθ) for output gradient dY, by the chain rule written element by element.
-    func referenceBackward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
+    public func referenceBackward(name: String, parameters θ: ArraySlice<Double>, input x: [Double], rows n: Int,
                            outputGradient dy: [Double], pass: ReferencePass) -> (dx: [Double], dθ: [Double]) {
         switch self {
         case .dense(let inputs, let outputs, let activation, let bias):
@@ -240,12 +246,12 @@ extension LayerSpec {
 // MARK: - A chain of layers (Sequential) in Double
 
 /// Names layers `<kind>.<position>`, the model's convention.
-func layerNames(_ specs: [LayerSpec]) -> [String] {
+public func layerNames(_ specs: [LayerSpec]) -> [String] {
     specs.enumerated().map { "\($1.kind).\($0)" }
 }
 
 /// Output of the chain for flat parameters θ (layer slices concatenated in order).
-func referenceChainForward(_ specs: [LayerSpec], parameters θ: [Double], input: [Double], rows n: Int,
+public func referenceChainForward(_ specs: [LayerSpec], parameters θ: [Double], input: [Double], rows n: Int,
                            pass: ReferencePass) -> [Double] {
     var x = input, offset = 0
     for (spec, name) in zip(specs, layerNames(specs)) {
@@ -257,7 +263,7 @@ func referenceChainForward(_ specs: [LayerSpec], parameters θ: [Double], input:
 }
 
 /// (dX, dθ) of the chain.
-func referenceChainBackward(_ specs: [LayerSpec], parameters θ: [Double], input: [Double], rows n: Int,
+public func referenceChainBackward(_ specs: [LayerSpec], parameters θ: [Double], input: [Double], rows n: Int,
                             outputGradient: [Double], pass: ReferencePass) -> (dx: [Double], dθ: [Double]) {
     let names = layerNames(specs)
     var inputs: [[Double]] = []

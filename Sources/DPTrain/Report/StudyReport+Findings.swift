@@ -1,0 +1,91 @@
+// The verdicts of a study report: each claim checked, and plain statements of what the data
+// supports.
+
+extension StudyReport {
+    /// Each claim checked on mean final accuracy.
+    public var claimResults: [ClaimResult] {
+        let summaries = variantSummaries
+        return study.claims.map { claim in
+            let a = summaries.first { $0.variant.name == claim.variant }
+            let r = summaries.first { $0.variant.name == claim.reference }
+            let title = claim.text.isEmpty ? "\(claim.variant) is not worse than \(claim.reference)" : claim.text
+            guard let a, let r, let am = a.finalAccuracyMean, let rm = r.finalAccuracyMean else {
+                return ClaimResult(claim: claim, supported: nil, difference: nil,
+                                   message: "\(title): not checked yet (a variant has no finished run)")
+            }
+            let difference = am - rm
+            var updates = ""
+            if let au = a.updatesMean, let ru = r.updatesMean, ru > 0 {
+                updates = " It used \(Format.grouped(au)) parameter updates vs \(Format.grouped(ru)) (\(Format.fixed(au / ru, 2))×)."
+            }
+            let pp = { (value: Double) in Format.fixed(value * 100, 2) + " pp" }
+            let over = "mean final \(accuracyName) over \(a.finished) and \(r.finished) run(s): \(Format.percent(am)) vs \(Format.percent(rm))"
+            if difference >= -claim.tolerance {
+                return ClaimResult(claim: claim, supported: true, difference: difference,
+                                   message: "\(title): SUPPORTED. \(claim.variant) is \(difference >= 0 ? pp(difference) + " better than" : pp(-difference) + " worse than") "
+                                       + "\(claim.reference) (\(over)); the tolerance is \(pp(claim.tolerance)).\(updates)")
+            }
+            return ClaimResult(claim: claim, supported: false, difference: difference,
+                               message: "\(title): CONTRADICTED by the data. \(claim.variant) is \(pp(-difference)) worse than "
+                                   + "\(claim.reference) (\(over)), more than the \(pp(claim.tolerance)) tolerance.\(updates)")
+        }
+    }
+
+    /// Plain statements the data supports (fits, grid edges, runs that missed the target).
+    public var findings: [String] {
+        var lines: [String] = []
+        let table = bestLearningRates
+        if let fit = learningRateFit {
+            let rule = abs(fit.exponent - 1) < abs(fit.exponent - 0.5) ? "the linear rule (k = 1)" : "the square-root rule (k = 0.5)"
+            lines.append("Best LR ∝ B^k with fitted k = \(Format.fixed(fit.exponent, 2))"
+                + (fit.rSquared.map { " (R² = \(Format.fixed($0, 2)), \(table.count) batch sizes)" } ?? "")
+                + ": closer to \(rule).")
+            let lrAxis = axis(.learningRate)?.values.compactMap(Double.init) ?? []
+            if let low = lrAxis.min(), let high = lrAxis.max() {
+                let edges = table.filter { summaryLR(of: $0.variant).map { $0 == low || $0 == high } ?? false }
+                if !edges.isEmpty {
+                    lines.append("The best LR lies at the edge of the LR grid for B = "
+                        + edges.map { Format.grouped($0.batch) }.joined(separator: ", ")
+                        + ": the true optimum may lie outside the grid, so the fitted exponent is uncertain.")
+                }
+            }
+        } else if isBatchLearningRateGrid {
+            lines.append("Not enough finished runs for the best-LR fit (needs two batch sizes).")
+        }
+        let diverged = runs.filter(\.diverged).map(\.run.name)
+        if !diverged.isEmpty {
+            lines.append("Diverged (stopped after repeated non-finite gradients; their accuracy is that of the last good "
+                + "parameters and counts in the means): \(diverged.joined(separator: ", ")).")
+        }
+        if let target = study.target {
+            let failed = study.variants.flatMap { variant in
+                finishedRuns(of: variant).filter { $0.reached(target) == nil }.map(\.run.name)
+            }
+            if !failed.isEmpty {
+                lines.append("Did not reach \(target.metric) \(Format.significant(target.value)) within the budget: \(failed.joined(separator: ", ")).")
+            }
+            if let fit = targetFit {
+                var line = "Steps to target fit S = S_min(1 + B_noise/B): S_min = \(Format.grouped(fit.minimumSteps)) updates, "
+                    + "B_noise = \(Format.grouped(fit.noiseScale)) samples"
+                if let r2 = fit.rSquared { line += " (R² = \(Format.fixed(r2, 2)))" }
+                if let measured = medianBSimple {
+                    line += "; the median measured B_simple is \(Format.grouped(measured))"
+                    let ratio = fit.noiseScale / measured
+                    line += ratio > 3 || ratio < 1 / 3 ? " — they differ by more than 3×." : " (within 3×)."
+                } else {
+                    line += "."
+                }
+                lines.append(line)
+            } else if targetPoints.count < 2 {
+                lines.append("Fewer than two batch sizes reached the target: no S_min/B_noise fit.")
+            } else {
+                lines.append("The steps-to-target fit gave S_min ≤ 0 (steps do not fall with B as the model predicts): no B_noise estimate.")
+            }
+        }
+        return lines
+    }
+
+    private func summaryLR(of variantName: String) -> Double? {
+        study.variants.first { $0.name == variantName }.flatMap { coordinate(.learningRate, of: $0) }.flatMap(Double.init)
+    }
+}
