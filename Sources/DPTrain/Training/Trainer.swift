@@ -72,10 +72,7 @@ public final class Trainer {
         self.runDirectory = runDirectory
         state = TrainingState(evalEvery: config.train.evalEvery, checkpointEvery: config.train.checkpointEvery,
                               noise: NoiseScaleEstimator(smoothing: config.train.noiseSmoothing),
-                              earlyStopping: EarlyStopping(criterion: config.train.earlyStopping,
-                                                           patience: config.train.patience,
-                                                           minDelta: config.train.minDelta,
-                                                           alpha: config.train.glAlpha))
+                              earlyStopping: EarlyStopping(criterion: config.train.earlyStopping))
         sampler = EpochSampler(sampleCount: data.train.count, seed: config.seed, shuffle: config.data.shuffle)
         gradientNoise = config.train.gradientNoiseEta > 0
             ? GradientNoise(seed: SplitMix64(keys: config.seed, RandomStream.gradientNoise.rawValue).state,
@@ -187,7 +184,7 @@ public final class Trainer {
                 stopReason = reason
             }
         }
-        if let bestParameters, stopReason != nil, config.train.earlyStopping != "none" {
+        if let bestParameters, stopReason != nil, config.train.earlyStopping != .none {
             // Early stopping: the final weights are the best ones seen.
             model.store.values.baseAddress!.update(from: bestParameters.baseAddress!, count: model.store.count)
             lastEvaluation = try evaluate()
@@ -434,7 +431,7 @@ public final class Trainer {
 
     /// Early stopping on validation loss: remembers the best weights, returns a stop reason.
     private func observeEarlyStopping(_ evaluation: EvaluationResult) throws -> String? {
-        guard config.train.earlyStopping != "none" else { return nil }
+        guard config.train.earlyStopping != .none else { return nil }
         guard let validationLoss = evaluation.validationLoss else {
             throw ConfigError.inconsistent(message:
                 "train.early_stopping needs a validation split: set data.validation to a number of samples (e.g. 5000)")
