@@ -73,12 +73,12 @@ public struct CyclicalSchedule: LearningRateSchedule, Sendable, Equatable {
     }
 }
 
-extension CyclicalSchedule.Mode {
+extension CyclicalSchedule.Mode: CustomStringConvertible {
     /// The YAML spellings of `lr_schedule.mode`, in the order errors list them.
     static let spellings = ["triangular", "triangular2", "exp_range"]
 
     /// The YAML spelling: `triangular`, `triangular2` or `exp_range`.
-    public var name: String {
+    public var description: String {
         switch self {
         case .triangular: return "triangular"
         case .triangular2: return "triangular2"
