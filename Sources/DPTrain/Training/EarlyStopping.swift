@@ -13,9 +13,11 @@
 public struct EarlyStopping: Equatable, Sendable, Codable {
     /// The rule and its options.
     public let criterion: EarlyStoppingCriterion
-    /// Lowest validation loss so far, and the update count at which it was seen.
+    /// Lowest validation loss so far (+∞ before the first evaluation).
     public private(set) var bestLoss: Double = .infinity
+    /// The update count at which ``bestLoss`` was seen (−1 before the first evaluation).
     public private(set) var bestStep: Int = -1
+    /// Evaluations in a row without an improvement by more than `minDelta` (`patience` only).
     public private(set) var evaluationsWithoutImprovement = 0
 
     /// - Parameter criterion: the rule and its options.
@@ -69,6 +71,7 @@ public struct EarlyStopping: Equatable, Sendable, Codable {
         case criterion, patience, minDelta, alpha, bestLoss, bestStep, evaluationsWithoutImprovement
     }
 
+    /// Reads the checkpoint form described on the type.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let patience = try container.decode(Int.self, forKey: .patience)
@@ -84,6 +87,7 @@ public struct EarlyStopping: Equatable, Sendable, Codable {
         evaluationsWithoutImprovement = try container.decode(Int.self, forKey: .evaluationsWithoutImprovement)
     }
 
+    /// Writes the checkpoint form described on the type.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         var patience = 5, minDelta = 0.0, alpha = 5.0  // the config defaults of unused options

@@ -53,6 +53,29 @@ struct ConfigChoiceTests {
                 && plateau.minFactor == 0)
     }
 
+    /// φ at anchor points, with a run length of 10 where the schedule defaults to it.
+    @Test("each schedule's options build its multiplier φ")
+    func multipliers() throws {
+        func phi(_ yaml: String, at t: Double) throws -> Double {
+            try ScheduleFactory.make(try Self.schedule(yaml), length: 10, warmupStart: 0.25).schedule.learningRate(at: t)
+        }
+        #expect(try phi("{name: step, step_size: 2, gamma: 0.5}", at: 2) == 0.5)
+        #expect(try phi("{name: multistep, milestones: [1, 3], gamma: 0.5}", at: 3) == 0.25)
+        #expect(try phi("{name: exponential, gamma: 0.5}", at: 2) == 0.25)
+        #expect(try phi("{name: inverse, gamma: 1, power: 2}", at: 1) == 0.25)
+        #expect(try phi("{name: polynomial}", at: 5) == 0.5)                       // T = run length 10
+        #expect(try phi("{name: polynomial, length: 4, end_factor: 0.5}", at: 2) == 0.75)
+        #expect(abs(try phi("{name: cosine}", at: 5) - 0.5) < 1e-15)              // ½(1 + cos(π/2))
+        #expect(try phi("{name: cosine, restart_period: 4}", at: 4) == 1)           // warm restart
+        #expect(abs(try phi("{name: one_cycle}", at: 3) - 1) < 1e-12)             // peak at 0.3·T
+        #expect(try phi("{name: cyclical, step_size: 1, mode: exp_range, gamma: 0.5}", at: 1) == 5.5)  // 1 + 9·0.5
+        #expect(try phi("{name: constant, warmup: {epochs: 2}}", at: 1) == 0.625)  // 0.25 + (1 − 0.25)/2
+        let plateau = ScheduleFactory.make(try Self.schedule("{name: plateau, factor: 0.5, patience: 0}"), length: 10,
+                                           warmupStart: 0)
+        #expect(plateau.schedule.learningRate(at: 7) == 1 && plateau.plateau?.factor == 0.5 && plateau.plateau?.patience == 0)
+        #expect(ScheduleFactory.make(try Self.schedule("{name: cosine}"), length: 10, warmupStart: 0).plateau == nil)
+    }
+
     @Test("the cyclical mode is a type; exp_range carries gamma")
     func cyclicalModes() throws {
         let expected: [String: CyclicalSchedule.Mode] = [
