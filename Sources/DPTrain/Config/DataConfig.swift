@@ -1,17 +1,11 @@
 /// `data:` — where samples come from and how they are prepared (README "Configuration").
 public struct DataConfig: Equatable, Sendable {
-    /// `fashion-mnist` (IDX files in `path`), `idx` (any MNIST-format files in `path`),
-    /// `npy`/`csv` (files `train`/`test`), `spirals`/`linear_regression` (generated).
-    public var dataset: String
-    /// Directory of IDX files (`fashion-mnist`, `idx`).
-    public var path: String
-    /// Training and test files for `npy`/`csv`.
-    public var trainFile: String?
-    public var testFile: String?
-    /// CSV label column name.
-    public var labelColumn: String
-    /// `standardize` (zero mean, unit variance from the training split), `minmax` ([0, 1]) or `none`.
-    public var normalize: String
+    /// `dataset` (default `fashion-mnist`) with its own options: `path`, `train`/`test`,
+    /// `label_column`, or the sizes of generated data.
+    public var dataset: DatasetKind
+    /// `normalize`: `standardize` (zero mean, unit variance from the training split; the
+    /// default), `minmax` ([0, 1]) or `none` (the default for `linear_regression`).
+    public var normalize: Normalizer.Method
     /// Samples taken from the training set (deterministically, from the seed) for validation.
     public var validation: Int
     /// Shuffle each epoch (false keeps the file order).
@@ -22,24 +16,20 @@ public struct DataConfig: Equatable, Sendable {
     public var augmentShift: Int
     public var augmentFlip: Bool
     public var augmentNoise: Double
-    /// Generated datasets: number of training and test samples, features, label noise.
-    public var syntheticSamples: Int
-    public var syntheticTestSamples: Int
-    public var syntheticFeatures: Int
-    public var syntheticNoise: Double
 
-    public static let datasets = ["fashion-mnist", "idx", "npy", "csv", "spirals", "linear_regression"]
-
+    /// Reads the keys in a fixed order (it is the order of `config.resolved.yaml`): dataset,
+    /// path, train, test, label_column, normalize, validation, shuffle, drop_last, augment,
+    /// then the sizes of generated data.
     init(_ reader: ConfigReader) throws {
-        dataset = try reader.string("dataset", default: "fashion-mnist", choices: DataConfig.datasets)
-        path = try reader.string("path", default: "/usr/share/datasets/fashion-mnist")
-        if dataset == "npy" || dataset == "csv" {
-            trainFile = try reader.string("train")
-            testFile = reader.raw("test") == nil ? nil : try reader.string("test")
+        let kind = try reader.string("dataset", default: "fashion-mnist", choices: DatasetKind.spellings)
+        let directory = try reader.string("path", default: "/usr/share/datasets/fashion-mnist")
+        var train = "", test: String?
+        if kind == "npy" || kind == "csv" {
+            train = try reader.string("train")
+            test = reader.raw("test") == nil ? nil : try reader.string("test")
         }
-        labelColumn = dataset == "csv" ? try reader.string("label_column", default: "label") : "label"
-        normalize = try reader.string("normalize", default: dataset == "linear_regression" ? "none" : "standardize",
-                                      choices: ["standardize", "minmax", "none"])
+        let labelColumn = kind == "csv" ? try reader.string("label_column", default: "label") : "label"
+        normalize = try reader.choice("normalize", default: kind == "linear_regression" ? .none : .standardize)
         validation = try reader.int("validation", default: 0, allowed: "a count ≥ 0", where: { $0 >= 0 })
         shuffle = try reader.bool("shuffle", default: true)
         dropLast = try reader.bool("drop_last", default: true)
@@ -47,19 +37,31 @@ public struct DataConfig: Equatable, Sendable {
         augmentShift = try augment.int("shift", default: 0, allowed: "pixels in 0...8", where: { (0...8).contains($0) })
         augmentFlip = try augment.bool("flip", default: false)
         augmentNoise = try augment.double("noise", default: 0, allowed: "a standard deviation ≥ 0", where: { $0 >= 0 })
-        if dataset == "spirals" || dataset == "linear_regression" {
-            syntheticSamples = try reader.int("samples", default: dataset == "spirals" ? 2000 : 4096,
-                                              allowed: "a count ≥ 2", where: { $0 >= 2 })
-            syntheticTestSamples = try reader.int("test_samples", default: 1000, allowed: "a count ≥ 1", where: { $0 >= 1 })
-            syntheticFeatures = dataset == "linear_regression"
-                ? try reader.int("features", default: 16, allowed: "a count ≥ 1", where: { $0 >= 1 }) : 2
-            syntheticNoise = try reader.double("noise", default: dataset == "spirals" ? 0.05 : 1.0,
-                                               allowed: "a standard deviation ≥ 0", where: { $0 >= 0 })
-        } else {
-            syntheticSamples = 0
-            syntheticTestSamples = 0
-            syntheticFeatures = 0
-            syntheticNoise = 0
+
+        func samples(default count: Int) throws -> (train: Int, test: Int) {
+            (try reader.int("samples", default: count, allowed: "a count ≥ 2", where: { $0 >= 2 }),
+             try reader.int("test_samples", default: 1000, allowed: "a count ≥ 1", where: { $0 >= 1 }))
+        }
+        func noise(default sigma: Double) throws -> Double {
+            try reader.double("noise", default: sigma, allowed: "a standard deviation ≥ 0", where: { $0 >= 0 })
+        }
+        switch kind {
+        case "idx":
+            dataset = .idx(directory: directory)
+        case "npy":
+            dataset = .npy(train: train, test: test)
+        case "csv":
+            dataset = .csv(train: train, test: test, labelColumn: labelColumn)
+        case "spirals":
+            let count = try samples(default: 2000)
+            dataset = .spirals(samples: count.train, testSamples: count.test, noise: try noise(default: 0.05))
+        case "linear_regression":
+            let count = try samples(default: 4096)
+            let features = try reader.int("features", default: 16, allowed: "a count ≥ 1", where: { $0 >= 1 })
+            dataset = .linearRegression(samples: count.train, testSamples: count.test, features: features,
+                                        noise: try noise(default: 1.0))
+        default:
+            dataset = .fashionMNIST(directory: directory)
         }
     }
 }

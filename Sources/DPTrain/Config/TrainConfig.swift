@@ -11,12 +11,10 @@ public struct TrainConfig: Equatable, Sendable {
     public var noiseEvery: Int
     /// EMA factor for the noise-scale estimate (weight of the old value).
     public var noiseSmoothing: Double
-    /// `none`, `patience` (validation loss did not improve for `patience` evaluations) or
-    /// `gl` (Prechelt's generalisation loss GL(t) = 100·(E_va/E_opt − 1) > alpha).
-    public var earlyStopping: String
-    public var patience: Int
-    public var minDelta: Double
-    public var glAlpha: Double
+    /// `early_stopping:` — `none` (default), `patience` (validation loss did not improve for
+    /// `patience` evaluations) or `gl` (Prechelt's generalisation loss
+    /// GL(t) = 100·(E_va/E_opt − 1) > alpha), each with its own options.
+    public var earlyStopping: EarlyStoppingCriterion
     /// Checkpoint every this many epochs (0 = only at the end), keeping the newest `keep`.
     public var checkpointEvery: Double
     public var checkpointKeep: Int
@@ -42,11 +40,7 @@ public struct TrainConfig: Equatable, Sendable {
         noiseEvery = try reader.int("noise_every", default: 10, allowed: "updates ≥ 0", where: { $0 >= 0 })
         noiseSmoothing = try reader.double("noise_smoothing", default: 0.9, allowed: "a factor in [0, 1)",
                                            where: { $0 >= 0 && $0 < 1 })
-        let stopping = try reader.section("early_stopping")
-        earlyStopping = try stopping.string("criterion", default: "none", choices: ["none", "patience", "gl"])
-        patience = earlyStopping == "patience" ? try stopping.int("patience", default: 5, allowed: "evaluations ≥ 1", where: { $0 >= 1 }) : 5
-        minDelta = earlyStopping == "patience" ? try stopping.double("min_delta", default: 0, allowed: "a loss difference ≥ 0", where: { $0 >= 0 }) : 0
-        glAlpha = earlyStopping == "gl" ? try stopping.double("alpha", default: 5, allowed: "a percentage > 0", where: { $0 > 0 }) : 5
+        earlyStopping = try EarlyStoppingCriterion(try reader.section("early_stopping"))
         let checkpoint = try reader.section("checkpoint")
         checkpointEvery = try checkpoint.double("every", default: 1, allowed: "epochs ≥ 0", where: { $0 >= 0 })
         checkpointKeep = try checkpoint.int("keep", default: 3, allowed: "a count ≥ 1", where: { $0 >= 1 })

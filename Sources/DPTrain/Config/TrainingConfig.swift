@@ -67,7 +67,7 @@ public struct TrainingConfig: Equatable, Sendable {
         train = try TrainConfig(try root.section("train"), microBatch: batch.micro)
         try root.finish()
         resolved = root.resolved
-        if train.earlyStopping != "none", data.validation == 0 {
+        if train.earlyStopping != .none, data.validation == 0 {
             throw ConfigError.inconsistent(message:
                 "train.early_stopping needs a validation split: set data.validation to a number of samples (e.g. 5000)")
         }

@@ -1,68 +1,59 @@
 /// Entry points that map the config's `data:` section onto the readers and preparation steps.
 ///
-///     data: {dataset: fashion-mnist | idx | npy | csv, path, train, test, label_column,
+///     data: {dataset: fashion-mnist | idx | npy | csv | spirals | linear_regression, path,
+///            train, test, label_column, samples, test_samples, features, noise,
 ///            normalize: standardize | minmax | none, validation: N,
 ///            augment: {shift: k, flip: bool, noise: σ}}
 ///
-/// ``load(dataset:path:trainFile:testFile:labelColumn:)`` reads the files;
+/// ``load(_:seed:)`` reads the files or generates the data;
 /// ``prepare(train:test:validationCount:seed:normalization:shift:flip:noise:)`` splits off the
 /// validation set, fits the normalizer on the remaining training samples, normalises all three
 /// sets in place and builds the augmentation.
 public enum DataSource {
-    /// The dataset kinds of `data.dataset` that are read from files.
-    public enum Kind: String, Sendable, CaseIterable {
-        /// IDX files in `path` (default `/usr/share/datasets/fashion-mnist`), 10 classes.
-        case fashionMNIST = "fashion-mnist"
-        /// Any IDX files in `path` in the MNIST layout; classes inferred from the training labels.
-        case idx
-        /// `.npz` archives `train` and (optionally) `test`, keys `x`/`features`, `y`/`labels`.
-        case npy
-        /// CSV files `train` and (optionally) `test`, header row, label column `label_column`.
-        case csv
-    }
-
-    /// Reads the training and test sets.
+    /// Reads (or generates) the training and test sets of `dataset`.
     ///
     /// - Parameters:
-    ///   - dataset: the `data.dataset` name (see ``Kind``).
-    ///   - path: directory of the IDX files (`fashion-mnist`, `idx`).
-    ///   - trainFile, testFile: the files for `npy` and `csv` (test optional).
-    ///   - labelColumn: CSV label column (default `label`).
+    ///   - dataset: the `data.dataset` kind with its files or sizes (``DatasetKind``).
+    ///   - seed: the run's seed; generated data uses streams 1 (train) and 2 (test) of it.
     /// - Returns: the raw (unnormalised) sets; `test` is nil when no test file was given.
-    ///   The test set uses the training set's class count.
+    ///   A test file uses the training set's class count.
     /// - Throws: ``DataError``.
-    public static func load(dataset: String, path: String, trainFile: String? = nil, testFile: String? = nil,
-                            labelColumn: String = "label") throws -> (train: Dataset, test: Dataset?) {
-        guard let kind = Kind(rawValue: dataset) else {
-            throw DataError(.configuration, file: "", problem: "unknown data.dataset",
-                            expected: Kind.allCases.map(\.rawValue).joined(separator: ", "), found: "'\(dataset)'",
-                            hint: "set data.dataset to one of these")
-        }
-        switch kind {
-        case .fashionMNIST:
-            let sets = try FashionMNIST.load(directory: path)
+    public static func load(_ dataset: DatasetKind, seed: UInt64) throws -> (train: Dataset, test: Dataset?) {
+        switch dataset {
+        case let .fashionMNIST(directory):
+            let sets = try FashionMNIST.load(directory: directory)
             return (sets.train, sets.test)
-        case .idx:
-            let sets = try IDXReader.loadDirectory(path, classCount: nil,
+        case let .idx(directory):
+            let sets = try IDXReader.loadDirectory(directory, classCount: nil,
                                                    installHint: "put train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], " +
                                                        "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in data.path")
             return (sets.train, sets.test)
-        case .npy, .csv:
-            guard let trainFile else {
-                throw DataError(.configuration, file: "", problem: "data.train is not set",
-                                expected: "the path of the training \(kind == .npy ? ".npz" : ".csv") file", found: "nothing",
-                                hint: "add data.train (and data.test) to the config")
+        case let .npy(trainFile, testFile):
+            return try loadPair(train: trainFile, test: testFile) { file, classes in
+                try NPYReader.load(path: file, classCount: classes)
             }
-            let read: (String, Int?) throws -> Dataset = { file, classes in
-                kind == .npy ? try NPYReader.load(path: file, classCount: classes)
-                             : try CSVReader.load(path: file, labelColumn: labelColumn, classCount: classes)
+        case let .csv(trainFile, testFile, labelColumn):
+            return try loadPair(train: trainFile, test: testFile) { file, classes in
+                try CSVReader.load(path: file, labelColumn: labelColumn, classCount: classes)
             }
-            let train = try read(trainFile, nil)
-            guard let testFile else { return (train, nil) }
-            let test = try read(testFile, train.classCount)
-            try FashionMNIST.checkCompatible(train: train, test: test, file: testFile)
-            return (train, test)
+        case let .spirals(samples, testSamples, noise):
+            return (SyntheticData.spirals(count: samples, noise: noise, seed: seed, stream: 1),
+                    SyntheticData.spirals(count: testSamples, noise: noise, seed: seed, stream: 2))
+        case let .linearRegression(samples, testSamples, features, noise):
+            return (SyntheticData.linearRegression(count: samples, features: features, noise: noise, seed: seed, stream: 1),
+                    SyntheticData.linearRegression(count: testSamples, features: features, noise: noise, seed: seed, stream: 2))
         }
+    }
+
+    /// Reads `train`, then `test` (if any) with the training set's class count, and checks
+    /// that they fit together.
+    private static func loadPair(train trainFile: String, test testFile: String?,
+                                 read: (String, Int?) throws -> Dataset) throws -> (train: Dataset, test: Dataset?) {
+        let train = try read(trainFile, nil)
+        guard let testFile else { return (train, nil) }
+        let test = try read(testFile, train.classCount)
+        try FashionMNIST.checkCompatible(train: train, test: test, file: testFile)
+        return (train, test)
     }
 
     /// The prepared sets of a run.

@@ -16,9 +16,14 @@
 ///
 /// The statistics (``shift``, ``scale``) are public and `Codable` for run metadata.
 public struct Normalizer: Codable, Equatable, Sendable {
-    /// The method named in the config.
-    public enum Method: String, Codable, Sendable, CaseIterable {
-        case standardize, minmax, none
+    /// `data.normalize`: the rescaling formula (see the type); the raw value is the YAML spelling.
+    public enum Method: String, Codable, ConfigChoice {
+        /// x′ = (x − mean) / std (the default, except for `linear_regression`).
+        case standardize
+        /// x′ = (x − min) / (max − min).
+        case minmax
+        /// x′ = x.
+        case none
     }
 
     /// Whether one statistic covers all features or each feature has its own.

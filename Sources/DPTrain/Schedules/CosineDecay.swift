@@ -71,3 +71,35 @@ public struct CosineDecay: LearningRateSchedule, Sendable, Equatable {
         return (max(t - start(index), 0), duration * pow(periodMultiplier, index))
     }
 }
+
+extension CosineDecay {
+    /// `lr_schedule: {name: cosine, min_factor, length, restart_period, restart_multiplier}`:
+    /// the options of cosine annealing, with warm restarts when `restart_period` is set.
+    public struct Options: Equatable, Sendable {
+        /// `min_factor` (default 0, in [0, 1]): η_min as a factor of the base rate.
+        public var minFactor: Double
+        /// `length` (> 0): T without restarts; nil means the run's length.
+        public var length: Double?
+        /// `restart_period` (> 0): T₀ of SGDR; nil means no restarts.
+        public var restartPeriod: Double?
+        /// `restart_multiplier` (default 1, ≥ 1): T_mult of SGDR.
+        public var restartMultiplier: Double
+
+        init(_ reader: ConfigReader) throws {
+            minFactor = try reader.double("min_factor", default: 0, allowed: "a factor in [0, 1]", where: ScheduleOptionRange.unit)
+            length = try reader.optionalDouble("length", allowed: "a length > 0", where: ScheduleOptionRange.positive)
+            restartPeriod = try reader.optionalDouble("restart_period", allowed: "a length > 0", where: ScheduleOptionRange.positive)
+            restartMultiplier = try reader.double("restart_multiplier", default: 1, allowed: "a factor ≥ 1", where: { $0 >= 1 })
+        }
+
+        /// φ(t) = min_factor + ½(1 − min_factor)(1 + cos(π·t_cur/T)), with T = `length` ??
+        /// `runLength` (no restarts) or the SGDR cycle length (restarts).
+        public func multiplier(runLength: Double) -> CosineDecay {
+            if let restartPeriod {
+                return CosineDecay(baseLearningRate: 1, minimumLearningRate: minFactor, duration: restartPeriod,
+                                   warmRestarts: true, periodMultiplier: restartMultiplier)
+            }
+            return CosineDecay(baseLearningRate: 1, minimumLearningRate: minFactor, duration: length ?? runLength)
+        }
+    }
+}

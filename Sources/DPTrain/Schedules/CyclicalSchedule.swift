@@ -72,3 +72,48 @@ public struct CyclicalSchedule: LearningRateSchedule, Sendable, Equatable {
         return baseLearningRate + (maxLearningRate - baseLearningRate) * height * scale
     }
 }
+
+extension CyclicalSchedule.Mode: CustomStringConvertible {
+    /// The YAML spellings of `lr_schedule.mode`, in the order errors list them.
+    static let spellings = ["triangular", "triangular2", "exp_range"]
+
+    /// The YAML spelling: `triangular`, `triangular2` or `exp_range`.
+    public var description: String {
+        switch self {
+        case .triangular: return "triangular"
+        case .triangular2: return "triangular2"
+        case .exponentialRange: return "exp_range"
+        }
+    }
+}
+
+extension CyclicalSchedule {
+    /// `lr_schedule: {name: cyclical, mode, max_factor, step_size, gamma}`: the options of a
+    /// cyclical schedule (the configured rate is the lower bound η_base).
+    public struct Options: Equatable, Sendable {
+        /// `mode` (default `triangular`); `exp_range` carries `gamma` (default 1, > 0), which the
+        /// other modes read but do not use.
+        public var mode: Mode
+        /// `max_factor` (default 10, ≥ 1): η_max as a factor of η_base.
+        public var maxFactor: Double
+        /// `step_size` (required, > 0): the half-cycle S_up = S_down.
+        public var stepSize: Double
+
+        init(_ reader: ConfigReader) throws {
+            let mode = try reader.string("mode", default: "triangular", choices: Mode.spellings)
+            maxFactor = try reader.double("max_factor", default: 10, allowed: "a factor ≥ 1", where: { $0 >= 1 })
+            stepSize = try reader.double("step_size", allowed: "a half-cycle length > 0", where: ScheduleOptionRange.positive)
+            let gamma = try reader.double("gamma", default: 1, allowed: "a factor > 0", where: ScheduleOptionRange.positive)
+            switch mode {
+            case "triangular2": self.mode = .triangular2
+            case "exp_range": self.mode = .exponentialRange(gamma: gamma)
+            default: self.mode = .triangular
+            }
+        }
+
+        /// φ(t) between 1 and `max_factor`, as documented on ``CyclicalSchedule``.
+        public func multiplier() -> CyclicalSchedule {
+            CyclicalSchedule(baseLearningRate: 1, maxLearningRate: maxFactor, stepSize: stepSize, mode: mode)
+        }
+    }
+}

@@ -24,3 +24,18 @@ public struct ExponentialDecay: LearningRateSchedule, Sendable, Equatable {
         baseLearningRate * pow(gamma, max(progress, 0))
     }
 }
+
+extension ExponentialDecay {
+    /// `lr_schedule: {name: exponential, gamma}`: the options of an exponential decay.
+    public struct Options: Equatable, Sendable {
+        /// `gamma` (required, > 0): factor per unit of progress.
+        public var gamma: Double
+
+        init(_ reader: ConfigReader) throws {
+            gamma = try reader.double("gamma", allowed: "a factor per unit of progress > 0", where: ScheduleOptionRange.positive)
+        }
+
+        /// φ(t) = γ^t.
+        public func multiplier() -> ExponentialDecay { ExponentialDecay(baseLearningRate: 1, gamma: gamma) }
+    }
+}

@@ -31,3 +31,21 @@ public struct InverseTimeDecay: LearningRateSchedule, Sendable, Equatable {
         baseLearningRate / pow(1 + gamma * max(progress, 0), power)
     }
 }
+
+extension InverseTimeDecay {
+    /// `lr_schedule: {name: inverse, gamma, power}`: the options of an inverse-time decay.
+    public struct Options: Equatable, Sendable {
+        /// `gamma` (required, ≥ 0): decay rate per unit of progress.
+        public var gamma: Double
+        /// `power` (default 1, > 0).
+        public var power: Double
+
+        init(_ reader: ConfigReader) throws {
+            gamma = try reader.double("gamma", allowed: "a rate ≥ 0", where: { $0 >= 0 })
+            power = try reader.double("power", default: 1, allowed: "a power > 0", where: ScheduleOptionRange.positive)
+        }
+
+        /// φ(t) = 1 / (1 + γ·t)^p.
+        public func multiplier() -> InverseTimeDecay { InverseTimeDecay(baseLearningRate: 1, gamma: gamma, power: power) }
+    }
+}

@@ -33,3 +33,27 @@ public struct MultiStepDecay: LearningRateSchedule, Sendable, Equatable {
         return baseLearningRate * pow(gamma, Double(passed))
     }
 }
+
+extension MultiStepDecay {
+    /// `lr_schedule: {name: multistep, milestones, gamma}`: the options of a multi-step decay.
+    public struct Options: Equatable, Sendable {
+        /// `milestones` (required, strictly increasing, each ≥ 0).
+        public var milestones: [Double]
+        /// `gamma` (default 0.1, > 0): factor per milestone.
+        public var gamma: Double
+
+        init(_ reader: ConfigReader) throws {
+            milestones = try reader.doubles("milestones", allowed: "increasing progress values ≥ 0", where: { $0 >= 0 })
+            guard zip(milestones, milestones.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw ConfigError.outOfRange(path: "lr_schedule.milestones", line: nil, value: "\(milestones)",
+                                             allowed: "strictly increasing")
+            }
+            gamma = try reader.double("gamma", default: 0.1, allowed: "a factor > 0", where: ScheduleOptionRange.positive)
+        }
+
+        /// φ(t) = γ^#{mᵢ ≤ t}.
+        public func multiplier() -> MultiStepDecay {
+            MultiStepDecay(baseLearningRate: 1, milestones: milestones, gamma: gamma)
+        }
+    }
+}

@@ -81,3 +81,31 @@ public struct OneCycleSchedule: LearningRateSchedule, Sendable, Equatable {
         }
     }
 }
+
+extension OneCycleSchedule {
+    /// `lr_schedule: {name: one_cycle, length, pct_start, div_factor, final_div_factor}`: the
+    /// options of the 1cycle policy (the configured rate is the peak η_max).
+    public struct Options: Equatable, Sendable {
+        /// `length` (> 0): T; nil means the run's length.
+        public var length: Double?
+        /// `pct_start` (default 0.3, in (0, 1)).
+        public var pctStart: Double
+        /// `div_factor` (default 25, ≥ 1).
+        public var divFactor: Double
+        /// `final_div_factor` (default 1e4, ≥ 1).
+        public var finalDivFactor: Double
+
+        init(_ reader: ConfigReader) throws {
+            length = try reader.optionalDouble("length", allowed: "a length > 0", where: ScheduleOptionRange.positive)
+            pctStart = try reader.double("pct_start", default: 0.3, allowed: "a fraction in (0, 1)", where: { $0 > 0 && $0 < 1 })
+            divFactor = try reader.double("div_factor", default: 25, allowed: "a factor ≥ 1", where: { $0 >= 1 })
+            finalDivFactor = try reader.double("final_div_factor", default: 1e4, allowed: "a factor ≥ 1", where: { $0 >= 1 })
+        }
+
+        /// φ(t): the 1cycle curve with η_max = 1 over T = `length` ?? `runLength`.
+        public func multiplier(runLength: Double) -> OneCycleSchedule {
+            OneCycleSchedule(maxLearningRate: 1, duration: length ?? runLength, pctStart: pctStart,
+                             divFactor: divFactor, finalDivFactor: finalDivFactor)
+        }
+    }
+}

@@ -37,3 +37,27 @@ public struct PolynomialDecay: LearningRateSchedule, Sendable, Equatable {
         return (baseLearningRate - endLearningRate) * pow(1 - fraction, power) + endLearningRate
     }
 }
+
+extension PolynomialDecay {
+    /// `lr_schedule: {name: polynomial, power, end_factor, length}`: the options of a
+    /// polynomial decay.
+    public struct Options: Equatable, Sendable {
+        /// `power` (default 1, > 0).
+        public var power: Double
+        /// `end_factor` (default 0, in [0, 1]): η_end as a factor of the base rate.
+        public var endFactor: Double
+        /// `length` (> 0): T; nil means the run's length (`train.epochs`, in the schedule's unit).
+        public var length: Double?
+
+        init(_ reader: ConfigReader) throws {
+            power = try reader.double("power", default: 1, allowed: "a power > 0", where: ScheduleOptionRange.positive)
+            endFactor = try reader.double("end_factor", default: 0, allowed: "a factor in [0, 1]", where: ScheduleOptionRange.unit)
+            length = try reader.optionalDouble("length", allowed: "a length > 0", where: ScheduleOptionRange.positive)
+        }
+
+        /// φ(t) = (1 − end_factor)·(1 − min(t, T)/T)^p + end_factor, T = `length` ?? `runLength`.
+        public func multiplier(runLength: Double) -> PolynomialDecay {
+            PolynomialDecay(baseLearningRate: 1, endLearningRate: endFactor, duration: length ?? runLength, power: power)
+        }
+    }
+}

@@ -123,3 +123,49 @@ public final class ReduceOnPlateau: LearningRateSchedule {
     /// The current η (independent of t).
     public func learningRate(at progress: Double) -> Double { currentLearningRate }
 }
+
+extension ReduceOnPlateau {
+    /// `lr_schedule: {name: plateau, factor, patience, threshold, cooldown, min_factor}`: the
+    /// options of reduce-on-plateau, driven by the validation loss of each evaluation.
+    public struct Options: Equatable, Sendable {
+        /// `factor` (default 0.1, in (0, 1)): multiplier on each reduction.
+        public var factor: Double
+        /// `patience` (default 10, ≥ 0): evaluations without improvement tolerated.
+        public var patience: Int
+        /// `threshold` (default 1e-4, ≥ 0): relative improvement that counts.
+        public var threshold: Double
+        /// `cooldown` (default 0, ≥ 0): evaluations ignored after a reduction.
+        public var cooldown: Int
+        /// `min_factor` (default 0, in [0, 1]): η_min as a factor of the base rate.
+        public var minFactor: Double
+
+        init(_ reader: ConfigReader) throws {
+            factor = try reader.double("factor", default: 0.1, allowed: "a factor in (0, 1)", where: { $0 > 0 && $0 < 1 })
+            patience = try reader.int("patience", default: 10, allowed: "evaluations ≥ 0", where: { $0 >= 0 })
+            threshold = try reader.double("threshold", default: 1e-4, allowed: "a relative threshold ≥ 0", where: { $0 >= 0 })
+            cooldown = try reader.int("cooldown", default: 0, allowed: "evaluations ≥ 0", where: { $0 >= 0 })
+            minFactor = try reader.double("min_factor", default: 0, allowed: "a factor in [0, 1]", where: ScheduleOptionRange.unit)
+        }
+
+        /// A fresh scheduler whose rate is a multiplier starting at 1.
+        public func makeScheduler() -> ReduceOnPlateau {
+            ReduceOnPlateau(baseLearningRate: 1, factor: factor, patience: patience, threshold: threshold,
+                            cooldown: cooldown, minimumLearningRate: minFactor)
+        }
+    }
+}
+
+extension ReduceOnPlateau {
+    /// The mutable state for checkpoints: [current rate, best, bad observations, cooldown, observations].
+    public var state: [Double] {
+        get { [currentLearningRate, best, Double(badObservations), Double(cooldownCounter), Double(observationCount)] }
+        set {
+            guard newValue.count == 5 else { return }
+            currentLearningRate = newValue[0]
+            best = newValue[1]
+            badObservations = Int(newValue[2])
+            cooldownCounter = Int(newValue[3])
+            observationCount = Int(newValue[4])
+        }
+    }
+}

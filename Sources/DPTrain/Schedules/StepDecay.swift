@@ -32,3 +32,21 @@ public struct StepDecay: LearningRateSchedule, Sendable, Equatable {
         return baseLearningRate * pow(gamma, k)
     }
 }
+
+extension StepDecay {
+    /// `lr_schedule: {name: step, step_size, gamma}`: the options of a step-decay schedule.
+    public struct Options: Equatable, Sendable {
+        /// `step_size` (required, > 0): width of each constant piece.
+        public var stepSize: Double
+        /// `gamma` (default 0.1, > 0): factor per piece.
+        public var gamma: Double
+
+        init(_ reader: ConfigReader) throws {
+            stepSize = try reader.double("step_size", allowed: "a length > 0", where: ScheduleOptionRange.positive)
+            gamma = try reader.double("gamma", default: 0.1, allowed: "a factor > 0", where: ScheduleOptionRange.positive)
+        }
+
+        /// φ(t) = γ^⌊t / step_size⌋.
+        public func multiplier() -> StepDecay { StepDecay(baseLearningRate: 1, stepSize: stepSize, gamma: gamma) }
+    }
+}

@@ -32,21 +32,13 @@ public final class RunBuilder {
 
         optimizer = config.optimizer.makeOptimizer(parameterCount: model.store.count)
         let sampleCount = data.train.count
-        let inUpdates = config.schedule.unit == "updates"
+        let inUpdates = config.schedule.unit == .updates
         let length = inUpdates
             ? config.train.epochs * Double(sampleCount / config.batch.global)
             : config.train.epochs
-        let scaleRule = config.schedule.scaleRule
-        let startScale: Double
-        if let factor = config.schedule.warmupStartFactor {
-            startScale = factor
-        } else if scaleRule != "none" {
-            // Goyal et al. 2017: warm up from the unscaled base LR to the scaled one.
-            let reference = Double(config.batch.global) / Double(config.schedule.baseBatch)
-            startScale = 1 / (scaleRule == "linear" ? reference : reference.squareRoot())
-        } else {
-            startScale = 0
-        }
+        // Goyal et al. 2017: without a start factor, warm up from the unscaled base LR to the scaled one.
+        let startScale = config.schedule.warmupStartFactor
+            ?? config.schedule.scaleRule.warmupStartFactor(forBatch: config.batch.global, baseBatch: config.schedule.baseBatch)
         let (schedule, plateau) = ScheduleFactory.make(config.schedule, length: length, warmupStart: startScale)
         self.plateau = plateau
         self.schedule = schedule
@@ -58,7 +50,7 @@ public final class RunBuilder {
         try TrainingPlan(sampleCount: data.train.count, worldSize: communicator.worldSize, batch: config.batch,
                          baseLearningRate: config.optimizer.learningRate, scaleRule: config.schedule.scaleRule,
                          baseBatch: config.schedule.baseBatch, schedule: schedule,
-                         scheduleInUpdates: config.schedule.unit == "updates")
+                         scheduleInUpdates: config.schedule.unit == .updates)
     }
 
     /// Evaluation of this model on any dataset, exact for any number of ranks.

@@ -65,8 +65,7 @@ public final class Trainer {
         let train = config.train
         state = TrainingState(evalEvery: train.evalEvery, checkpointEvery: train.checkpointEvery,
                               noise: NoiseScaleEstimator(smoothing: train.noiseSmoothing),
-                              earlyStopping: EarlyStopping(criterion: train.earlyStopping, patience: train.patience,
-                                                           minDelta: train.minDelta, alpha: train.glAlpha))
+                              earlyStopping: EarlyStopping(criterion: train.earlyStopping))
         sampler = EpochSampler(sampleCount: data.train.count, seed: config.seed, shuffle: config.data.shuffle,
                                dropLast: config.data.dropLast)
         let gradientNoise = train.gradientNoiseEta > 0
@@ -77,7 +76,7 @@ public final class Trainer {
                                       capacity: config.batch.micro)
         trainingStep = TrainingStep(model: model, loss: loss, optimizer: optimizer, communicator: communicator,
                                     loader: loader, gradientNoise: gradientNoise, clipNorm: train.clipNorm)
-        bestWeights = BestWeights(store: model.store, enabled: train.earlyStopping != "none")
+        bestWeights = BestWeights(store: model.store, enabled: train.earlyStopping != .none)
         evaluator = Evaluator(model: model, loss: loss, communicator: communicator, batchSize: train.evalBatch)
         log = TrainingLog(runDirectory: runDirectory, communicator: communicator, sampleCount: data.train.count,
                           classifies: data.train.targetWidth == 0, momentum: config.optimizer.momentum)

@@ -19,7 +19,7 @@ public struct TrainingPlan {
     public let phases: [BatchDecomposition]
     /// η_base: the configured `optimizer.lr` for the base batch.
     public let baseLearningRate: Double
-    public let scaleRule: String
+    public let scaleRule: ScalingRule
     public let baseBatch: Int
     /// φ: the schedule multiplier, including warmup.
     public let schedule: LearningRateSchedule
@@ -27,7 +27,7 @@ public struct TrainingPlan {
     public let scheduleInUpdates: Bool
 
     public init(sampleCount: Int, worldSize: Int, batch: BatchConfig, baseLearningRate: Double,
-                scaleRule: String, baseBatch: Int, schedule: LearningRateSchedule,
+                scaleRule: ScalingRule, baseBatch: Int, schedule: LearningRateSchedule,
                 scheduleInUpdates: Bool) throws {
         self.sampleCount = sampleCount
         self.worldSize = worldSize
@@ -57,11 +57,7 @@ public struct TrainingPlan {
 
     /// s(B): 1, B/B_base or √(B/B_base).
     public func scale(forBatch global: Int) -> Double {
-        switch scaleRule {
-        case "linear": return Double(global) / Double(baseBatch)
-        case "sqrt": return (Double(global) / Double(baseBatch)).squareRoot()
-        default: return 1
-        }
+        scaleRule.scale(forBatch: global, baseBatch: baseBatch)
     }
 
     /// η at progress t (epochs) after `updates` optimizer updates.

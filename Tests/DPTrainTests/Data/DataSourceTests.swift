@@ -7,7 +7,7 @@ struct DataSourceTests {
         let dir = DataTemporaryDirectory()
         let train = dir.write("train.csv", text: "a,b,y\n0,10,0\n2,10,1\n4,10,1\n6,10,0\n")
         let test = dir.write("test.csv", text: "a,b,y\n8,12,1\n")
-        let sets = try DataSource.load(dataset: "csv", path: "", trainFile: train, testFile: test, labelColumn: "y")
+        let sets = try DataSource.load(.csv(train: train, test: test, labelColumn: "y"), seed: 1)
         #expect(sets.train.count == 4 && sets.test?.count == 1 && sets.test?.classCount == 2)
         let prepared = try DataSource.prepare(train: sets.train, test: sets.test, validationCount: 0, seed: 1,
                                               normalization: .standardize, noise: 0.1)
@@ -33,12 +33,15 @@ struct DataSourceTests {
     }
 
     @Test func configurationErrors() throws {
-        expectDataError(.configuration, mentioning: ["'mnist'", "fashion-mnist, idx, npy, csv"]) {
-            _ = try DataSource.load(dataset: "mnist", path: "")
+        // The dataset kind and its files are checked where the config is read.
+        let unknown = #expect(throws: ConfigError.self) {
+            _ = try TrainingTestSupport.config("data: {dataset: mnist}\nmodel: {layers: [{dense: 10}]}")
         }
-        expectDataError(.configuration, mentioning: ["data.train"]) {
-            _ = try DataSource.load(dataset: "npy", path: "")
+        #expect(unknown.map { "\($0)".contains("'mnist'") && "\($0)".contains("fashion-mnist, idx, npy, csv") } == true)
+        let noTrainFile = #expect(throws: ConfigError.self) {
+            _ = try TrainingTestSupport.config("data: {dataset: npy}\nmodel: {layers: [{dense: 10}]}")
         }
+        #expect(noTrainFile.map { "\($0)".contains("data.train") } == true)
         let tabular = Dataset(sampleShape: [3], features: [1, 2, 3], labels: [0], classCount: 1)
         expectDataError(.configuration, mentioning: ["shift", "[3]"]) {
             _ = try DataSource.prepare(train: tabular, test: nil, validationCount: 0, seed: 1, normalization: .none, shift: 1)

@@ -6,7 +6,7 @@ import DPTrain
 struct EarlyStoppingTests {
     @Test("patience counts evaluations without improvement")
     func patience() {
-        var stopping = EarlyStopping(criterion: "patience", patience: 2, minDelta: 0, alpha: 5)
+        var stopping = EarlyStopping(criterion: .patience(patience: 2, minDelta: 0))
         #expect(stopping.observe(loss: 1.0, step: 1) == .init(improved: true, stop: false, reason: nil))
         #expect(stopping.observe(loss: 0.8, step: 2).improved)
         #expect(!stopping.observe(loss: 0.9, step: 3).stop)
@@ -17,7 +17,7 @@ struct EarlyStoppingTests {
 
     @Test("Prechelt's GL stops when 100·(E/E_opt − 1) exceeds alpha")
     func generalisationLoss() {
-        var stopping = EarlyStopping(criterion: "gl", patience: 0, minDelta: 0, alpha: 5)
+        var stopping = EarlyStopping(criterion: .gl(alpha: 5))
         _ = stopping.observe(loss: 1.0, step: 1)
         #expect(!stopping.observe(loss: 1.04, step: 2).stop)   // GL = 4
         #expect(stopping.observe(loss: 1.06, step: 3).stop)    // GL = 6
@@ -54,5 +54,43 @@ struct EarlyStoppingTests {
         try file.load(into: trainer.model.store, file: "final.safetensors")
         let reloaded = try trainer.evaluate(try #require(builder.data.validation))
         #expect(abs(reloaded.loss - best) <= 1e-9 * best)
+    }
+}
+
+/// Checkpoints store ``EarlyStopping`` as JSON; its keys and values must not change, so that
+/// checkpoints written before the criterion became a type still resume (and vice versa).
+@Suite("Early stopping in checkpoints")
+struct EarlyStoppingCheckpointTests {
+    static func json(_ stopping: EarlyStopping) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(stopping), as: UTF8.self)
+    }
+
+    @Test("the JSON form keeps the string criterion and the defaults of unused options")
+    func jsonForm() throws {
+        #expect(try Self.json(EarlyStopping(criterion: .none))
+                == #"{"alpha":5,"bestLoss":"inf","bestStep":-1,"criterion":"none","evaluationsWithoutImprovement":0,"minDelta":0,"patience":5}"#)
+        var patience = EarlyStopping(criterion: .patience(patience: 3, minDelta: 0.25))
+        _ = patience.observe(loss: 2, step: 7)
+        _ = patience.observe(loss: 1.9, step: 8)
+        #expect(try Self.json(patience)
+                == #"{"alpha":5,"bestLoss":1.9,"bestStep":8,"criterion":"patience","evaluationsWithoutImprovement":1,"minDelta":0.25,"patience":3}"#)
+        #expect(try Self.json(EarlyStopping(criterion: .gl(alpha: 2.5)))
+                == #"{"alpha":2.5,"bestLoss":"inf","bestStep":-1,"criterion":"gl","evaluationsWithoutImprovement":0,"minDelta":0,"patience":5}"#)
+    }
+
+    @Test("decoding restores the criterion with its options and the progress")
+    func roundTrip() throws {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var patience = EarlyStopping(criterion: .patience(patience: 3, minDelta: 0.25))
+        _ = patience.observe(loss: 2, step: 7)
+        _ = patience.observe(loss: 1.9, step: 8)
+        for stopping in [patience, EarlyStopping(criterion: .gl(alpha: 2.5)), EarlyStopping(criterion: .none)] {
+            let decoded = try decoder.decode(EarlyStopping.self, from: Data(try Self.json(stopping).utf8))
+            #expect(decoded == stopping)
+        }
     }
 }

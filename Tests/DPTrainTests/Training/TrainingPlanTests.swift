@@ -19,8 +19,8 @@ struct TrainingPlanTests {
             train: {epochs: 30}
             """)
         let (phi, _) = ScheduleFactory.make(config.schedule, length: 30,
-                                            warmupStart: config.schedule.warmupStartFactor ?? (config.schedule.scaleRule == "none" ? 0
-                                                : 1 / (config.schedule.scaleRule == "linear" ? Double(config.batch.global) / 256
+                                            warmupStart: config.schedule.warmupStartFactor ?? (config.schedule.scaleRule == .none ? 0
+                                                : 1 / (config.schedule.scaleRule == .linear ? Double(config.batch.global) / 256
                                                        : (Double(config.batch.global) / 256).squareRoot())))
         return try TrainingPlan(sampleCount: samples, worldSize: world, batch: config.batch,
                                 baseLearningRate: config.optimizer.learningRate, scaleRule: config.schedule.scaleRule,
