@@ -10,6 +10,9 @@ public struct MetricRecord: Equatable, Sendable {
         case step, eval, epoch, summary
     }
 
+    /// The JSON key that holds ``kind``.
+    public static let kindKey = "kind"
+
     /// What the line reports.
     public var kind: Kind
     /// The named values in insertion order (nil: written as null).
@@ -51,7 +54,7 @@ public struct MetricRecord: Equatable, Sendable {
 
     /// The record as one JSON object.
     public var json: String {
-        var parts = ["\"kind\":\"\(kind.rawValue)\""]
+        var parts = ["\"\(MetricRecord.kindKey)\":\"\(kind.rawValue)\""]
         for (key, value) in fields {
             parts.append("\"\(key)\":\(MetricRecord.jsonNumber(value))")
         }
@@ -68,10 +71,10 @@ public struct MetricRecord: Equatable, Sendable {
     /// Parses one line written by ``json`` (or any flat JSON object of numbers).
     public static func parse(jsonLine: String) throws -> MetricRecord {
         guard let object = try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: Any],
-              let kindName = object["kind"] as? String, let kind = Kind(rawValue: kindName)
+              let kindName = object[MetricRecord.kindKey] as? String, let kind = Kind(rawValue: kindName)
         else { throw MetricsError.malformedLine(jsonLine) }
         var record = MetricRecord(kind: kind)
-        for (key, value) in object.sorted(by: { $0.key < $1.key }) where key != "kind" {
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) where key != MetricRecord.kindKey {
             record.set(key, (value as? NSNumber)?.doubleValue)
         }
         return record

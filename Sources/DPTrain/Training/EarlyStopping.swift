@@ -27,10 +27,14 @@ public struct EarlyStopping: Equatable, Sendable, Codable {
 
     /// The result of one validation: whether it is a new best, and whether to stop.
     public struct Decision: Equatable, Sendable {
+        /// The loss is the lowest so far (the best weights are taken).
         public var improved: Bool
+        /// Training stops here.
         public var stop: Bool
+        /// Why, when it stops.
         public var reason: String?
 
+        /// A decision as taken.
         public init(improved: Bool, stop: Bool, reason: String?) {
             self.improved = improved
             self.stop = stop

@@ -12,10 +12,14 @@
 /// batch is each rank's first micro-batch (m samples, measured before the all-reduce and
 /// averaged over ranks) and the big batch is the whole step (B samples, after it).
 public struct NoiseScaleEstimator: Equatable, Sendable, Codable {
+    /// EMA weight of the old value (`train.noise_smoothing`, default 0.9).
     public var smoothing: Double
+    /// Smoothed |G|² estimate (nil before the first measurement).
     public private(set) var gradientSquaredEMA: Double?
+    /// Smoothed tr(Σ) estimate (nil before the first measurement).
     public private(set) var traceEMA: Double?
 
+    /// An estimator with no measurement yet.
     public init(smoothing: Double) { self.smoothing = smoothing }
 
     /// Adds one measurement; returns the current B_simple (nil until defined).

@@ -4,16 +4,24 @@ import Foundation
 /// model (initialised from the seed or `model.init_from`, then broadcast from rank 0 so
 /// replicas start identical — DESIGN §3.4), the loss, the optimizer and the batch/LR plan.
 public final class RunBuilder {
+    /// The validated config.
     public let config: TrainingConfig
+    /// The job's communicator (rank 0 broadcasts the initial parameters over it).
     public let communicator: Communicator
+    /// Prepared data: normalised splits and augmentation.
     public let data: TrainingData
+    /// The model, initialised identically on every rank.
     public let model: Sequential
+    /// The config's loss.
     public let loss: Loss
+    /// The config's optimizer, sized for the model's parameters.
     public let optimizer: Optimizer
+    /// Reduce-on-plateau, when that is the LR schedule (it watches evaluations).
     public let plateau: ReduceOnPlateau?
     /// φ(t) with warmup, for ``makePlan()``.
     private let schedule: LearningRateSchedule
 
+    /// Builds everything on every rank; throws typed errors for data, model or batch problems.
     public init(config: TrainingConfig, communicator: Communicator) throws {
         self.config = config
         self.communicator = communicator
@@ -67,16 +75,18 @@ public final class RunBuilder {
                 + "\(data.train.sampleShape) (\(data.train.featureCount) values); set model.input: \(data.train.sampleShape)")
         }
         let outputs = model.outputShape.reduce(1, *)
-        let lossName = LossCatalog.loss(named: config.loss)!.name
+        let loss = LossCatalog.loss(named: config.loss)!
         if data.train.targetWidth > 0 {
-            guard outputs == data.train.targetWidth, lossName == "mean_squared_error" || lossName == "mean_absolute_error" else {
+            let regressionLoss = loss is MeanSquaredError || loss is MeanAbsoluteError
+            guard outputs == data.train.targetWidth, regressionLoss else {
                 throw TrainingError.modelDataMismatch(
                     "the data has \(data.train.targetWidth) regression target(s): the last layer needs "
                     + "\(data.train.targetWidth) output(s) (it has \(outputs)) and the loss must be mse or mae (it is \(config.loss))")
             }
         } else {
             let classes = data.train.classCount
-            let binary = lossName.hasPrefix("binary_cross_entropy") && outputs == 1 && classes <= 2
+            let binaryLoss = loss is BinaryCrossEntropy || loss is BinaryCrossEntropyWithLogits
+            let binary = binaryLoss && outputs == 1 && classes <= 2
             guard outputs == classes || binary else {
                 throw TrainingError.modelDataMismatch(
                     "the data has \(classes) classes but the last layer has \(outputs) outputs; "

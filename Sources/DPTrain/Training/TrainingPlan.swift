@@ -13,19 +13,24 @@
 public struct TrainingPlan {
     /// Training samples N.
     public let sampleCount: Int
+    /// W, ranks.
     public let worldSize: Int
+    /// `batch:` — B₀, m and the batch-size milestones.
     public let batch: BatchConfig
     /// B = W·K·m for each batch phase (phase 0 before the first milestone).
     public let phases: [BatchDecomposition]
     /// η_base: the configured `optimizer.lr` for the base batch.
     public let baseLearningRate: Double
+    /// s: how η scales with B.
     public let scaleRule: ScalingRule
+    /// B_base, the batch `optimizer.lr` is given for.
     public let baseBatch: Int
     /// φ: the schedule multiplier, including warmup.
     public let schedule: LearningRateSchedule
     /// True when the schedule reads updates rather than epochs.
     public let scheduleInUpdates: Bool
 
+    /// A plan; throws when a phase's B exceeds N or does not split into W × K × m.
     public init(sampleCount: Int, worldSize: Int, batch: BatchConfig, baseLearningRate: Double,
                 scaleRule: ScalingRule, baseBatch: Int, schedule: LearningRateSchedule,
                 scheduleInUpdates: Bool) throws {
