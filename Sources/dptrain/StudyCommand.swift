@@ -27,6 +27,9 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Only rebuild the report from the runs already in the output directory.")
     var reportOnly = false
 
+    @Flag(help: "Check the study file and every run's config, list the runs, and exit without training.")
+    var dryRun = false
+
     @Flag(help: "Also print each run's step and evaluation lines (rank 0).")
     var verbose = false
 
@@ -38,6 +41,11 @@ struct StudyCommand: ParsableCommand {
             let study = try Study.load(file: self.study)
             let say: (String) -> Void = { if communicator.isRoot { print($0); fflush(nil) } }
             try study.validateRuns()
+            if dryRun {
+                say("study \(study.name): \(study.runs.count) runs, every config valid → \(study.output)")
+                for run in study.runs { say("  \(run.name) → \(run.directory)") }
+                return
+            }
             if !reportOnly {
                 say("study \(study.name): \(study.runs.count) runs (\(study.variants.count) variant"
                     + "\(study.variants.count == 1 ? "" : "s") × \(study.seeds?.count ?? 1) seed"

@@ -29,6 +29,10 @@ struct TrainCommand: ParsableCommand {
                              discussion: "Starts from the beginning when there is none; refuses a checkpoint written with a different config."))
     var resume = false
 
+    @Flag(help: ArgumentHelp("Check the config, data, model and batch plan, print the banner, and exit.",
+                             discussion: "Reads every input training would read (config, data files, init_from weights) and writes nothing."))
+    var dryRun = false
+
     @Flag(help: "Print only the final summary (rank 0).")
     var quiet = false
 
@@ -46,6 +50,10 @@ struct TrainCommand: ParsableCommand {
             _ = try builder.makePlan()  // every check before anything in the run directory changes
             display?.line(try Banner.lines(config: config, configFile: self.config, builder: builder,
                                            communicator: communicator).joined(separator: "\n"))
+            if dryRun {
+                lifecycle.say("dry run: \(self.config) and its data are valid; nothing was trained or written")
+                return
+            }
             var point: ResumePoint?
             if resume {
                 point = try lifecycle.resumePoint(sampleCount: builder.data.train.count, onConfigChange: .fail,

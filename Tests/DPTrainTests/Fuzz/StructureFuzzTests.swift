@@ -1,0 +1,161 @@
+import DPTrain
+import Foundation
+import Testing
+
+/// Structure-aware fuzzing of every reader through the command line, under a 2 GB address-space
+/// limit and a time limit per input: inputs whose structure lies (huge declared dimensions,
+/// nested aliases, deep nesting, long lines, wide headers, shapes and offsets past the data)
+/// must end with a clean exit — 0 or a one-line error — never a crash, a hang or an
+/// allocation failure. Byte-flip fuzzing of the same parsers is ``ParserFuzzTests``.
+///
+/// The suite runs a few inputs per reader; `DPTRAIN_FUZZ_SECONDS=300` runs each reader for
+/// that long (the README quotes the 5-minute pass).
+@Suite("Structure-aware fuzzing under limits", .serialized)
+struct StructureFuzzTests {
+    static var budget: Double? { Double(ProcessInfo.processInfo.environment["DPTRAIN_FUZZ_SECONDS"] ?? "") }
+    static let inputsPerReader = 3
+    static let timeLimit = 20.0
+
+    enum Reader: String, CaseIterable, Sendable {
+        case config, study, idx, npy, csv, checkpoint, safetensors
+    }
+
+    /// One hostile input of `reader` in `directory`, and the dptrain arguments that read it.
+    static func input(_ reader: Reader, _ generator: inout SplitMix64, in directory: URL,
+                      samples: (checkpoint: [UInt8], safetensors: [UInt8])) throws -> [String] {
+        func pick<T>(_ values: [T]) -> T { values[generator.nextInt(below: values.count)] }
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url.path
+        }
+        func config(_ data: String, _ input: String) throws -> [String] {
+            ["train", try write("fuzz.yaml", Array(HostileInputs.config(data: data, input: input).utf8)), "--dry-run"]
+        }
+        let huge: [UInt32] = [0, 1, 28, 65_535, 1 << 24, 0x7FFF_FFFF, 0xFFFF_FFFF]
+        switch reader {
+        case .config, .study:
+            let text = pick([
+                HostileInputs.aliasBomb(levels: 2 + generator.nextInt(below: 12), fanout: 2 + generator.nextInt(below: 12)),
+                HostileInputs.deepYAML(depth: pick([100, 10_000, 200_000])),
+                "name: " + String(repeating: "x", count: pick([1 << 16, 1 << 22, 1 << 24])) + "\n",
+                (0..<pick([1_000, 100_000])).map { "k\($0): \($0)" }.joined(separator: "\n"),
+            ])
+            let file = try write("fuzz.yaml", Array(text.utf8))
+            return reader == .config ? ["train", file, "--dry-run"] : ["study", file, "--dry-run"]
+        case .idx:
+            let root = directory.appendingPathComponent("idx")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            let dimensions = (0..<(1 + generator.nextInt(below: 4))).map { _ in pick(huge) }
+            let type = pick([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x42] as [UInt8])
+            let images = HostileInputs.idx(type: type, dimensions: dimensions, payload: [UInt8](repeating: 1, count: 256))
+            let labels = HostileInputs.idx(dimensions: [pick(huge)], payload: [UInt8](repeating: 0, count: 64))
+            let gzip = generator.nextInt(below: 2) == 0
+            for (stem, bytes) in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                                  ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)] {
+                try FileManager.default.removeItem(atPath: root.appendingPathComponent(stem).path + ".gz", ifExists: true)
+                try FileManager.default.removeItem(atPath: root.appendingPathComponent(stem).path, ifExists: true)
+                _ = try write("idx/" + stem + (gzip ? ".gz" : ""), gzip ? Gzip.compress(bytes) : bytes)
+            }
+            return try config("{dataset: idx, path: \(root.path)}", "[1, 28, 28]")
+        case .npy:
+            let shape = pick(["(2147483648,)", "(4294967296, 4294967296)", "(-1,)", "(9223372036854775807,)",
+                              "(" + String(repeating: "2, ", count: 70) + ")", "(100000, 100000)", "(3,)"])
+            let descr = pick(["<f4", "<f8", "|u1", "<i8", ">f4", "<c16", "O"])
+            let x = try write("x.npy", HostileInputs.npy(descr: descr, shape: shape, payload: pick([0, 12, 4096])))
+            _ = try write("y.npy", HostileInputs.npy(descr: "<i8", shape: "(3,)", payload: 24))
+            return try config("{dataset: npy, train: \(x)}", "[1]")
+        case .csv:
+            let text = pick([
+                HostileInputs.wideCSV(width: pick([10_000, 1_000_000])),
+                "a,label\n" + String(repeating: "9", count: pick([1 << 20, 1 << 24])) + ",1\n",
+                "a,label\n" + String(repeating: "1,0\n", count: pick([10, 1 << 20])),
+                String(repeating: ",", count: 1 << 20) + "\n",
+            ])
+            return try config("{dataset: csv, train: \(try write("fuzz.csv", Array(text.utf8)))}", "[1]")
+        case .checkpoint:
+            return ["inspect", try write("fuzz.ckpt", mutateCheckpoint(samples.checkpoint, &generator))]
+        case .safetensors:
+            return ["inspect", try write("fuzz.safetensors", mutateSafetensors(samples.safetensors, &generator))]
+        }
+    }
+
+    /// A checkpoint whose JSON header lies about sizes (parameter count, shapes, header length),
+    /// with a recomputed CRC so the lie reaches the parser.
+    static func mutateCheckpoint(_ bytes: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
+        let length = Int(bytes[12..<20].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        var header = String(decoding: bytes[20..<(20 + length)], as: UTF8.self)
+        var lengthField = UInt64(0)
+        switch generator.nextInt(below: 4) {
+        case 0: header = header.replacingOccurrences(of: "\"parameterCount\":", with: "\"parameterCount\":9000000000000")
+        case 1: header = header.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[4294967296,4294967296,")
+        case 2: lengthField = UInt64.max >> UInt64(generator.nextInt(below: 40))
+        default: header = String(repeating: "[", count: 100_000) + header
+        }
+        var out = Array(bytes[0..<12])
+        let newLength = lengthField > 0 ? lengthField : UInt64(header.utf8.count)
+        out += withUnsafeBytes(of: newLength.littleEndian) { Array($0) }
+        out += Array(header.utf8) + Array(bytes[(20 + length)..<(bytes.count - 4)])
+        let crc = Checkpoint.crc(Data(out))
+        return out + withUnsafeBytes(of: crc.littleEndian) { Array($0) }
+    }
+
+    /// A safetensors file whose header lies (shapes, offsets, header length, nesting).
+    static func mutateSafetensors(_ bytes: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
+        let length = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        var header = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
+        let data = Array(bytes[(8 + length)...])
+        switch generator.nextInt(below: 4) {
+        case 0: header = header.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[4294967296,4294967296,")
+        case 1: header = header.replacingOccurrences(of: "\"data_offsets\":[", with: "\"data_offsets\":[9000000000000000,")
+        case 2: return HostileInputs.safetensors(headerLength: UInt64(1) << UInt64(20 + generator.nextInt(below: 43)),
+                                                 json: header) + data
+        default: header = String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)
+        }
+        return HostileInputs.safetensors(headerLength: UInt64(header.utf8.count), json: header) + data
+    }
+
+    /// A real checkpoint and safetensors file of a 2-step spirals run, to mutate.
+    static func samples(in directory: URL) throws -> (checkpoint: [UInt8], safetensors: [UInt8]) {
+        let config = directory.appendingPathComponent("base.yaml")
+        try StudyTestSupport.spiralsBase.write(to: config, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("run")
+        let result = try CommandRunner.run(CommandRunner.dptrainPath,
+                                           ["train", config.path, "output=\(output.path)", "train.max_steps=2", "--quiet"])
+        try #require(result.status == 0, "\(result.combined)")
+        let checkpoint = try #require(RunDirectory.checkpointFiles(in: output).last)
+        return (Array(try Data(contentsOf: checkpoint)),
+                Array(try Data(contentsOf: output.appendingPathComponent("final.safetensors"))))
+    }
+
+    @Test("every reader ends cleanly on hostile structure under 2 GB and a time limit", arguments: Reader.allCases)
+    func reader(_ reader: Reader) throws {
+        let directory = try HostileInputTests.directory("fuzz-\(reader.rawValue)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let samples = try Self.samples(in: directory)
+        var generator = SplitMix64(keys: 21, UInt64(Reader.allCases.firstIndex(of: reader)!))
+        let started = Date()
+        var inputs = 0
+        while inputs < Self.inputsPerReader || Date().timeIntervalSince(started) < (Self.budget ?? 0) {
+            let arguments = try Self.input(reader, &generator, in: directory, samples: samples)
+            let result = try LimitedProcess.run(CommandRunner.dptrainPath, arguments,
+                                                addressSpace: HostileInputTests.addressSpace,
+                                                timeout: Self.timeLimit, directory: directory)
+            let context = "\(reader) input \(inputs) (\(arguments.joined(separator: " "))): \(result.error.prefix(400))"
+            #expect(result.signal == nil, "crash: \(context)")
+            #expect(!result.timedOut, "hang past \(Self.timeLimit) s: \(context)")
+            #expect(result.status == 0 || result.status == 1, "exit \(result.status): \(context)")
+            #expect(!result.error.contains("Fatal error"), "\(context)")
+            if result.signal != nil || result.timedOut { break }
+            inputs += 1
+        }
+        if Self.budget != nil { print("structure fuzz \(reader): \(inputs) inputs in \(Int(Date().timeIntervalSince(started))) s") }
+    }
+}
+
+extension FileManager {
+    /// Removes `path` when it exists.
+    func removeItem(atPath path: String, ifExists: Bool) throws {
+        if fileExists(atPath: path) { try removeItem(atPath: path) }
+    }
+}
