@@ -42,12 +42,16 @@ enum HostileInputs {
     }
 
     /// A directory in the MNIST layout whose gzip'd training images declare `count` × 28 × 28
-    /// images (the labels file declares and holds `count` labels; the images hold a few bytes
-    /// and their gzip trailer claims the declared size).
+    /// images (the labels file declares and holds `count` labels; the images hold 8 MiB and
+    /// their gzip trailer claims the declared size).
     static func idxBombDirectory(in directory: URL, count: UInt32 = 10_000_000) throws -> URL {
         let root = directory.appendingPathComponent("idx-bomb")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let images = idx(dimensions: [count, 28, 28], payload: [UInt8](repeating: 0, count: 4096))
+        // 8 MiB of incompressible bytes: a compressed file large enough to plausibly expand to
+        // the declared 7.8 GB (deflate's ratio is at most ~1032:1), so only the header can tell.
+        var generator = SplitMix64(keys: 21, 1)
+        let noise = (0..<(8 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let images = idx(dimensions: [count, 28, 28], payload: noise)
         let labels = idx(dimensions: [count], payload: [UInt8](repeating: 0, count: Int(count)))
         let small = idx(dimensions: [10, 28, 28], payload: [UInt8](repeating: 0, count: 7840))
         let smallLabels = idx(dimensions: [10], payload: Array(0..<10))
