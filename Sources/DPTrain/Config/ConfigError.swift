@@ -40,7 +40,9 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         case let .unreadable(file, reason):
             return "cannot read config file \(file): \(reason)"
         case let .tooLarge(file, bytes, limit):
-            return "\(file) is \(InputSizeText.describe(bytes)); dptrain reads config and study files of at most "
+            // A stream (pipe, device) is read up to one byte past the limit.
+            let size = bytes == limit + 1 ? "larger than \(InputSizeText.describe(limit))" : InputSizeText.describe(bytes)
+            return "\(file) is \(size); dptrain reads config and study files of at most "
                 + "\(InputSizeText.describe(limit)) (a config is a few KB): check that this is the config you meant and not "
                 + "a dataset or a checkpoint, and keep data in the files the config names"
         case let .anchorsNotSupported(file, line):

@@ -20,18 +20,29 @@ public enum YAMLInputLimits {
     public static let maxDepth = 64
 
     /// Reads a config or study file as UTF-8, refusing one larger than ``maxBytes`` before
-    /// reading it (``ConfigError`` `.unreadable` or `.tooLarge`).
+    /// reading it, and reading at most one byte more than that from anything else (a pipe,
+    /// `/dev/zero`): ``ConfigError`` `.unreadable` or `.tooLarge`.
     public static func readFile(_ file: String) throws -> String {
         let manager = FileManager.default
         guard manager.fileExists(atPath: file) else { throw ConfigError.unreadable(file: file, reason: "no such file") }
         if let size = (try? manager.attributesOfItem(atPath: file))?[.size] as? NSNumber, size.intValue > maxBytes {
             throw ConfigError.tooLarge(file: file, bytes: size.intValue, limit: maxBytes)
         }
+        let data: Data
         do {
-            return try String(contentsOfFile: file, encoding: .utf8)
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
         } catch {
             throw ConfigError.unreadable(file: file, reason: error.localizedDescription)
         }
+        guard data.count <= maxBytes else {
+            throw ConfigError.tooLarge(file: file, bytes: data.count, limit: maxBytes)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError.unreadable(file: file, reason: "it is not UTF-8 text (is it a config file?)")
+        }
+        return text
     }
 
     /// Throws ``ConfigError`` `.tooLarge`, `.anchorsNotSupported` or `.nestedTooDeep` when

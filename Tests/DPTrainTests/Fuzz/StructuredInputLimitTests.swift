@@ -146,6 +146,14 @@ struct StructuredInputLimitTests {
         #expect(studyError as? ConfigError == .tooLarge(file: file, bytes: text.utf8.count, limit: YAMLInputLimits.maxBytes))
     }
 
+    @Test("an endless stream given as the config (/dev/zero) is refused after 1 MiB + 1 byte")
+    func endlessConfigStream() throws {
+        let (error, elapsed) = Self.refusal { _ = try TrainingConfig.load(file: "/dev/zero") }
+        #expect(error as? ConfigError == .tooLarge(file: "/dev/zero", bytes: YAMLInputLimits.maxBytes + 1, limit: YAMLInputLimits.maxBytes))
+        #expect("\(error!)".hasPrefix("/dev/zero is larger than 1 MiB; dptrain reads config and study files of at most 1 MiB"))
+        #expect(elapsed < Self.quick)
+    }
+
     @Test("YAML syntax errors are still reported by the parser")
     func syntaxErrorsPassThrough() {
         #expect {
