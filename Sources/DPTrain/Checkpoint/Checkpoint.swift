@@ -166,7 +166,7 @@ public struct Checkpoint {
         }
         if let offset = json.withUnsafeBytes({ JSONNestingScan.firstOffset(deeperThan: maxHeaderDepth, in: $0) }) {
             throw CheckpointError.limitExceeded(file: file,
-                what: "its JSON header nests arrays and objects more than \(maxHeaderDepth) levels deep (at header byte \(offset))",
+                what: "its JSON header opens level \(maxHeaderDepth + 1) of nested arrays and objects at header byte \(offset)",
                 limit: "\(maxHeaderDepth) levels")
         }
         let decoder = JSONDecoder()

@@ -133,7 +133,7 @@ public struct SafeTensors: Equatable {
         let json = data.subdata(in: 8..<headerEnd)
         if let offset = json.withUnsafeBytes({ JSONNestingScan.firstOffset(deeperThan: maxHeaderDepth, in: $0) }) {
             throw SafeTensorsError.limitExceeded(file: file,
-                what: "its JSON header nests arrays and objects more than \(maxHeaderDepth) levels deep (at header byte \(offset))",
+                what: "its JSON header opens level \(maxHeaderDepth + 1) of nested arrays and objects at header byte \(offset)",
                 limit: "\(maxHeaderDepth) levels")
         }
         let object: Any
