@@ -98,7 +98,7 @@ struct FileSummary {
         var verdict: String
         var ok: Bool
 
-        var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
+        var parameterCount: Int { tensors.reduce(0) { total, row in total.addingReportingOverflow(row.count).overflow ? Int.max : total + row.count } }
     }
 
     var value: Value?
@@ -135,7 +135,7 @@ struct FileSummary {
         var value = Value(file: file, format: "dptrain checkpoint", verdict: verdict, ok: ok)
         value.version = Int(Checkpoint.version)
         value.writer = "dptrain \(header.dptrainVersion)"
-        value.tensors = header.tensors.map { TensorRow(name: $0.name, shape: $0.shape, count: $0.shape.reduce(1, *), dtype: "F32") }
+        value.tensors = header.tensors.map { TensorRow(name: $0.name, shape: $0.shape, count: Self.elementCount($0.shape), dtype: "F32") }
         value.optimizer = header.optimizer
         value.optimizerSteps = header.optimizerSteps
         value.stateBuffers = header.stateBuffers
@@ -150,6 +150,19 @@ struct FileSummary {
         return value
     }
 
+    /// The element count of `shape`; `Int.max` when a damaged header's shape overflows (or -1
+    /// when a dimension is negative), so describing a file never traps.
+    private static func elementCount(_ shape: [Int]) -> Int {
+        var count = 1
+        for dimension in shape {
+            guard dimension >= 0 else { return -1 }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            if overflow { return Int.max }
+            count = product
+        }
+        return count
+    }
+
     /// The header of a checkpoint whose checksum or size does not verify, when its magic,
     /// version and JSON are still readable (so a damaged file can still be identified).
     private static func lenientHeader(_ data: Data) -> Checkpoint.Header? {
@@ -159,9 +172,8 @@ struct FileSummary {
         for i in 0..<4 { version |= UInt32(bytes[8 + i]) << (8 * i) }
         for i in 0..<8 { length |= UInt64(bytes[12 + i]) << (8 * i) }
         guard version == Checkpoint.version, length <= UInt64(bytes.count - 20) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try? decoder.decode(Checkpoint.Header.self, from: Data(bytes[20 ..< 20 + Int(length)]))
+        // The same size and nesting limits as a verified read: this header is not trusted either.
+        return try? Checkpoint.decodeHeader(Data(bytes[20 ..< 20 + Int(length)]), file: "")
     }
 
     // MARK: Safetensors

@@ -118,26 +118,30 @@ public struct Checkpoint {
         guard crc(body) == storedCRC else {
             throw CheckpointError.corrupt(file: file, reason: "checksum mismatch (the file is truncated or damaged)")
         }
+        // Every size the file declares is checked against what it holds before anything is
+        // decoded or allocated (the CRC above is only as trustworthy as the file's writer).
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 12, as: UInt64.self)) }
-        guard headerLength <= UInt64(data.count - 24) else {
-            throw CheckpointError.corrupt(file: file, reason: "header length \(headerLength) exceeds the file")
+        let available = data.count - 24
+        guard headerLength <= UInt64(available) else {
+            throw CheckpointError.declaredSize(file: file, declares: "a JSON header of \(headerLength) bytes",
+                                               holds: "only \(available) bytes follow the 20-byte preamble")
         }
         let headerEnd = 20 + Int(headerLength)
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let header: Header
+        let header = try decodeHeader(data.subdata(in: 20..<headerEnd), file: file)
+        let parameterCount = try checkTensorTable(header, file: file)
         do {
-            header = try decoder.decode(Header.self, from: data.subdata(in: 20..<headerEnd))
-        } catch {
-            throw CheckpointError.corrupt(file: file, reason: "header is not valid: \(error)")
+            try YAMLInputLimits.check(header.config, file: "its saved config")
+        } catch let problem as ConfigError {
+            throw CheckpointError.savedConfig(file: file, problem: problem)
         }
         let buffers = 1 + header.stateBuffers.count + (header.hasBestParameters ? 1 : 0)
-        let (floats, overflow1) = max(header.parameterCount, 0).multipliedReportingOverflow(by: buffers)
+        let (floats, overflow1) = parameterCount.multipliedReportingOverflow(by: buffers)
         let (expected, overflow2) = floats.multipliedReportingOverflow(by: 4)
         let payloadBytes = data.count - 4 - headerEnd
-        guard header.parameterCount >= 0, !overflow1, !overflow2, payloadBytes == expected else {
-            throw CheckpointError.corrupt(file: file,
-                reason: "payload is \(payloadBytes) bytes, but the header describes \(buffers) buffers of \(header.parameterCount) floats")
+        guard !overflow1, !overflow2, payloadBytes == expected else {
+            throw CheckpointError.declaredSize(file: file,
+                declares: "\(buffers) buffers of \(parameterCount) floats (\(overflow1 || overflow2 ? "more than 2^63" : "\(expected)") bytes)",
+                holds: "the payload is \(payloadBytes) bytes")
         }
         var payload = [Float](repeating: 0, count: expected / 4)
         payload.withUnsafeMutableBytes { target in
@@ -146,6 +150,61 @@ public struct Checkpoint {
             }
         }
         return Checkpoint(header: header, payload: payload)
+    }
+
+    /// Largest JSON header accepted (16 MiB; dptrain writes a few KB plus the config).
+    public static let maxHeaderBytes = 16 << 20
+    /// Deepest nesting of JSON arrays and objects accepted in the header (dptrain writes 4).
+    public static let maxHeaderDepth = 64
+
+    /// Decodes a header's JSON after holding it to ``maxHeaderBytes`` and ``maxHeaderDepth``,
+    /// so a hostile header is refused before the (recursive) decoder sees it.
+    public static func decodeHeader(_ json: Data, file: String) throws -> Header {
+        guard json.count <= maxHeaderBytes else {
+            throw CheckpointError.limitExceeded(file: file, what: "its JSON header is \(InputSizeText.describe(json.count))",
+                                                limit: InputSizeText.describe(maxHeaderBytes))
+        }
+        if let offset = json.withUnsafeBytes({ JSONNestingScan.firstOffset(deeperThan: maxHeaderDepth, in: $0) }) {
+            throw CheckpointError.limitExceeded(file: file,
+                what: "its JSON header opens level \(maxHeaderDepth + 1) of nested arrays and objects at header byte \(offset)",
+                limit: "\(maxHeaderDepth) levels")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return try decoder.decode(Header.self, from: json)
+        } catch {
+            throw CheckpointError.corrupt(file: file, reason: "header is not valid: \(error)")
+        }
+    }
+
+    /// Checks the tensor table against the header's `parameterCount`: every dimension ≥ 0, no
+    /// element count that overflows `Int`, and counts that add up to `parameterCount` (which
+    /// sizes the payload). Returns the parameter count.
+    static func checkTensorTable(_ header: Header, file: String) throws -> Int {
+        var total = 0
+        for tensor in header.tensors {
+            var count = 1
+            for dimension in tensor.shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow else {
+                    throw CheckpointError.declaredSize(file: file, declares: "tensor '\(tensor.name)' of shape \(tensor.shape)",
+                        holds: dimension < 0 ? "a dimension is negative" : "its element count overflows a 64-bit integer")
+                }
+                count = product
+            }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            guard !overflow else {
+                throw CheckpointError.declaredSize(file: file, declares: "tensors of more than 2^63 parameters in all",
+                                                   holds: "parameterCount is \(header.parameterCount)")
+            }
+            total = sum
+        }
+        guard header.parameterCount == total else {
+            throw CheckpointError.declaredSize(file: file, declares: "parameterCount \(header.parameterCount)",
+                holds: "its \(header.tensors.count) tensors hold \(total) parameters")
+        }
+        return total
     }
 
     /// Checks that this checkpoint fits `store` and `optimizer`: same tensor names and shapes
@@ -199,6 +258,13 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case corrupt(file: String, reason: String)
     case mismatch(file: String, field: String, expected: String, found: String)
     case noValidCheckpoint(directory: String, problems: [String])
+    /// A size the file declares (header length, tensor shapes, parameter count) does not fit
+    /// what the file holds; found before anything is allocated from it.
+    case declaredSize(file: String, declares: String, holds: String)
+    /// A part of the header is beyond a fixed limit (JSON size, nesting depth).
+    case limitExceeded(file: String, what: String, limit: String)
+    /// The config saved in the header breaks ``YAMLInputLimits`` (anchors, depth, size).
+    case savedConfig(file: String, problem: ConfigError)
 
     public var description: String {
         switch self {
@@ -209,6 +275,15 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case let .mismatch(file, field, expected, found):
             return "checkpoint \(file) does not fit this run: \(field) is \(found), expected \(expected) "
                 + "(was it written with another model or optimizer config?)"
+        case let .declaredSize(file, declares, holds):
+            return "checkpoint \(file) is not valid: it declares \(declares), but \(holds); the file is damaged or "
+                + "was not written by dptrain: resume from an earlier checkpoint of the run, or start over with --fresh"
+        case let .limitExceeded(file, what, limit):
+            return "checkpoint \(file) is not valid: \(what), beyond the \(limit) dptrain reads; dptrain writes far "
+                + "smaller headers, so the file is damaged or not a dptrain checkpoint: use an earlier checkpoint of the run"
+        case let .savedConfig(file, problem):
+            return "checkpoint \(file) is not valid: \(problem) (dptrain saves configs without these; the file was "
+                + "edited or not written by dptrain: use an earlier checkpoint of the run)"
         case let .noValidCheckpoint(directory, problems):
             return "no valid checkpoint in \(directory)"
                 + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))

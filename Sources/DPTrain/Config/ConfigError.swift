@@ -8,6 +8,12 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
     case invalidOverride(text: String, reason: String)
     case inconsistent(message: String)
     case unreadable(file: String, reason: String)
+    /// The YAML text is larger than ``YAMLInputLimits/maxBytes``.
+    case tooLarge(file: String, bytes: Int, limit: Int)
+    /// The YAML text uses an anchor or alias (refused before anything is expanded).
+    case anchorsNotSupported(file: String, line: Int)
+    /// Lists and maps nest deeper than ``YAMLInputLimits/maxDepth``.
+    case nestedTooDeep(file: String, line: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +39,18 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
             return message
         case let .unreadable(file, reason):
             return "cannot read config file \(file): \(reason)"
+        case let .tooLarge(file, bytes, limit):
+            // A stream (pipe, device) is read up to one byte past the limit.
+            let size = bytes == limit + 1 ? "larger than \(InputSizeText.describe(limit))" : InputSizeText.describe(bytes)
+            return "\(file) is \(size); dptrain reads config and study files of at most "
+                + "\(InputSizeText.describe(limit)) (a config is a few KB): check that this is the config you meant and not "
+                + "a dataset or a checkpoint, and keep data in the files the config names"
+        case let .anchorsNotSupported(file, line):
+            return "\(file): line \(line): YAML anchors and aliases (&name / *name) are not supported in dptrain "
+                + "configs; write the values out"
+        case let .nestedTooDeep(file, line, limit):
+            return "\(file): line \(line): lists and maps nest more than \(limit) levels deep; dptrain configs "
+                + "nest a few levels (model.layers[0].dense): check the brackets, or flatten the structure"
         }
     }
 }

@@ -36,8 +36,11 @@ public indirect enum ConfigValue: Equatable, Sendable {
         }
     }
 
-    /// Parses YAML text. `file` names the source in errors.
+    /// Parses YAML text. `file` names the source in errors. The text is first held to
+    /// ``YAMLInputLimits`` (size, no anchors or aliases, nesting depth), so hostile text is
+    /// refused before Yams builds or expands anything.
     public static func parse(yaml text: String, file: String) throws -> ConfigValue {
+        try YAMLInputLimits.check(text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -52,6 +55,9 @@ public indirect enum ConfigValue: Equatable, Sendable {
 
     private static func convert(_ node: Node, file: String) throws -> ConfigValue {
         let line = node.mark.map { $0.line }
+        // Anchored nodes never get here (YAMLInputLimits refuses them); refusing them again
+        // keeps this recursion linear in the text even if that check is bypassed.
+        if node.anchor != nil { throw ConfigError.anchorsNotSupported(file: file, line: line ?? 0) }
         switch node {
         case let .scalar(scalar):
             if scalar.style == .plain, ["null", "~", ""].contains(scalar.string) { return .null(line: line) }
@@ -72,7 +78,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
             }
             return .map(entries, line: line)
         case .alias:
-            throw ConfigError.yaml(file: file, message: "YAML aliases and anchors are not supported")
+            throw ConfigError.anchorsNotSupported(file: file, line: line ?? 0)
         }
     }
 

@@ -29,13 +29,7 @@ public struct TrainingConfig: Equatable, Sendable {
 
     /// Reads `file`, applies `overrides` and validates.
     public static func load(file: String, overrides: [String] = []) throws -> TrainingConfig {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file"
-            throw ConfigError.unreadable(file: file, reason: reason)
-        }
+        let text = try YAMLInputLimits.readFile(file)
         let tree = try ConfigValue.parse(yaml: text, file: file).applying(overrides: overrides)
         return try TrainingConfig(tree)
     }

@@ -32,6 +32,11 @@ public struct SafeTensors: Equatable {
         self.metadata = metadata
     }
 
+    /// Largest JSON header accepted: 100,000,000 bytes, as in the reference implementation.
+    public static let maxHeaderBytes = 100_000_000
+    /// Deepest nesting of JSON arrays and objects accepted in the header (the format uses 3).
+    public static let maxHeaderDepth = 64
+
     /// The header key of the string-to-string metadata map (not a tensor).
     static let metadataKey = "__metadata__"
 
@@ -112,15 +117,28 @@ public struct SafeTensors: Equatable {
         guard data.count >= 8 else {
             throw SafeTensorsError.malformed(file: file, reason: "\(data.count) bytes is too short for the 8-byte header length")
         }
+        // Sizes the file declares are checked against what it holds before anything is decoded
+        // or allocated from them.
         let headerLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw SafeTensorsError.malformed(file: file,
-                reason: "header length \(headerLength) exceeds the file's \(data.count - 8) remaining bytes")
+            throw SafeTensorsError.declaredSize(file: file, declares: "a JSON header of \(headerLength) bytes",
+                                                holds: "only \(data.count - 8) bytes follow the 8-byte length")
+        }
+        guard headerLength <= UInt64(maxHeaderBytes) else {
+            throw SafeTensorsError.limitExceeded(file: file,
+                what: "its JSON header is \(InputSizeText.describe(Int(headerLength)))",
+                limit: "\(InputSizeText.describe(maxHeaderBytes)) (the limit of the reference implementation)")
         }
         let headerEnd = 8 + Int(headerLength)
+        let json = data.subdata(in: 8..<headerEnd)
+        if let offset = json.withUnsafeBytes({ JSONNestingScan.firstOffset(deeperThan: maxHeaderDepth, in: $0) }) {
+            throw SafeTensorsError.limitExceeded(file: file,
+                what: "its JSON header opens level \(maxHeaderDepth + 1) of nested arrays and objects at header byte \(offset)",
+                limit: "\(maxHeaderDepth) levels")
+        }
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd))
+            object = try JSONSerialization.jsonObject(with: json)
         } catch {
             throw SafeTensorsError.malformed(file: file, reason: "header is not valid JSON")
         }
@@ -147,21 +165,32 @@ public struct SafeTensors: Equatable {
             guard let dataType = SafeTensorsDataType(rawValue: dtype) else {
                 throw SafeTensorsError.unsupportedType(file: file, name: name, dtype: dtype)
             }
-            var bytes: Int? = dataType.byteCount
+            var bytes = dataType.byteCount
             for dimension in shape {
-                guard let current = bytes, dimension >= 0 else { bytes = nil; break }
-                let (product, overflow) = current.multipliedReportingOverflow(by: dimension)
-                bytes = overflow ? nil : product
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow else {
+                    throw SafeTensorsError.declaredSize(file: file, declares: "tensor '\(name)' of shape \(shape) and dtype \(dtype)",
+                        holds: dimension < 0 ? "a dimension is negative" : "its size in bytes overflows a 64-bit integer")
+                }
+                bytes = product
             }
-            guard let bytes, offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength,
-                  bytes == offsets[1] - offsets[0]
-            else {
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataLength else {
+                throw SafeTensorsError.declaredSize(file: file, declares: "tensor '\(name)' at data_offsets \(offsets)",
+                    holds: "the data section is \(dataLength) bytes")
+            }
+            guard bytes == offsets[1] - offsets[0] else {
                 throw SafeTensorsError.malformed(file: file,
                     reason: "tensor '\(name)': shape \(shape) of \(dtype) does not match data_offsets \(offsets) (data section \(dataLength) bytes)")
             }
             entries.append((name, shape, dataType, offsets[0], offsets[1]))
         }
         entries.sort { $0.begin < $1.begin }
+        // Overlapping tensors would let a small file claim its data many times over.
+        for (previous, next) in zip(entries, entries.dropFirst()) where next.begin < previous.end {
+            throw SafeTensorsError.declaredSize(file: file,
+                declares: "tensor '\(next.name)' at data_offsets [\(next.begin), \(next.end)]",
+                holds: "those bytes overlap tensor '\(previous.name)' at [\(previous.begin), \(previous.end)]")
+        }
         let tensors = data.withUnsafeBytes { raw -> [Tensor] in
             entries.map { entry in
                 let base = raw.baseAddress! + headerEnd + entry.begin
@@ -182,6 +211,11 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case unsupportedType(file: String, name: String, dtype: String)
     case missingTensor(file: String, name: String, available: [String])
     case shapeMismatch(file: String, name: String, expected: [Int], found: [Int])
+    /// A size the file declares (header length, a tensor's shape and offsets) does not fit
+    /// what the file holds; found before anything is allocated from it.
+    case declaredSize(file: String, declares: String, holds: String)
+    /// The header is beyond a fixed limit (JSON size, nesting depth).
+    case limitExceeded(file: String, what: String, limit: String)
 
     public var description: String {
         switch self {
@@ -189,6 +223,12 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
             return "cannot read \(file): \(reason)"
         case let .malformed(file, reason):
             return "\(file) is not a valid safetensors file: \(reason)"
+        case let .declaredSize(file, declares, holds):
+            return "\(file) is not a valid safetensors file: it declares \(declares), but \(holds); the file is "
+                + "truncated or damaged: copy or export it again"
+        case let .limitExceeded(file, what, limit):
+            return "\(file) is not a valid safetensors file: \(what), beyond the \(limit) dptrain reads; "
+                + "the file is damaged or not safetensors: copy or export it again"
         case let .unsupportedType(file, name, dtype):
             return "\(file): tensor '\(name)' has dtype \(dtype); dptrain reads F32 and F64 (convert with numpy: a.astype('float32'))"
         case let .missingTensor(file, name, available):

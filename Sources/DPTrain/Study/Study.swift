@@ -135,13 +135,7 @@ public struct Study: Equatable, Sendable {
     /// Reads and validates a study file (the base config is loaded once for every run to
     /// catch bad overrides early: see ``validateRuns()``).
     public static func load(file: String) throws -> Study {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? "\(error.localizedDescription)" : "no such file"
-            throw ConfigError.unreadable(file: file, reason: reason)
-        }
+        let text = try YAMLInputLimits.readFile(file)
         return try Study(try ConfigValue.parse(yaml: text, file: file), file: file)
     }
 
