@@ -284,7 +284,7 @@ public enum NPYReader {
                          position: .byte(8), meaning: "in memory (the array and its float32 copy)")
         let total = header.elementCount * header.dataType.size
         let start = bytes.count
-        bytes += [UInt8](repeating: 0, count: total)
+        bytes.append(contentsOf: repeatElement(0, count: total))
         let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0.baseAddress! + start, count: total) }
         if got < total {
             throw DataError(.truncated, file: path, position: .byte(start),
