@@ -141,7 +141,7 @@ public enum NPYReader {
                             expected: "1.0, 2.0 or 3.0", found: "\(major).\(bytes[7])", hint: hint)
         }
         guard headerLength <= maximumHeaderLength else {
-            throw DataError(.tooLarge, file: file, position: position(headerStart - 4 + (major == 1 ? 2 : 0)),
+            throw DataError(.tooLarge, file: file, position: position(8),
                             problem: "the header is implausibly long",
                             expected: "at most \(MemoryBudget.grouped(maximumHeaderLength)) header bytes",
                             found: "\(MemoryBudget.grouped(headerLength))", hint: hint)
@@ -308,9 +308,9 @@ public enum NPYReader {
     /// - Parameters:
     ///   - path: the `.npz` file (members stored or deflated).
     ///   - classCount: labels must lie in `0 ..< classCount`; nil infers max(label) + 1.
-    /// - Throws: ``DataError`` naming the file and member.
     ///   - budget: the memory each member's declared array may take (its bytes plus its float32
     ///     copy), checked from the member's header before the member is inflated.
+    /// - Throws: ``DataError`` naming the file and member.
     public static func load(path: String, classCount: Int? = nil, budget: MemoryBudget = MemoryBudget.host()) throws -> Dataset {
         let file = try FileBytes(path: path)
         let archive = try ZipArchive(bytes: try file.readAll(limit: file.maximumSize), path: path)
