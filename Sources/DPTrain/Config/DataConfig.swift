@@ -16,10 +16,15 @@ public struct DataConfig: Equatable, Sendable {
     public var augmentShift: Int
     public var augmentFlip: Bool
     public var augmentNoise: Double
+    /// `max_bytes`: the most memory a dataset file may declare (its samples counted as
+    /// float32, plus the source bytes a reader holds), checked before anything is allocated or
+    /// decompressed (``MemoryBudget``). Nil (the default) means the host's available memory at
+    /// load time; it is then not written to `config.resolved.yaml`, which stays host-independent.
+    public var maxBytes: Int?
 
     /// Reads the keys in a fixed order (it is the order of `config.resolved.yaml`): dataset,
     /// path, train, test, label_column, normalize, validation, shuffle, drop_last, augment,
-    /// then the sizes of generated data.
+    /// max_bytes (only when given), then the sizes of generated data.
     init(_ reader: ConfigReader) throws {
         let kind = try reader.string("dataset", default: "fashion-mnist", choices: DatasetKind.spellings)
         let directory = try reader.string("path", default: "/usr/share/datasets/fashion-mnist")
@@ -37,6 +42,9 @@ public struct DataConfig: Equatable, Sendable {
         augmentShift = try augment.int("shift", default: 0, allowed: "pixels in 0...8", where: { (0...8).contains($0) })
         augmentFlip = try augment.bool("flip", default: false)
         augmentNoise = try augment.double("noise", default: 0, allowed: "a standard deviation ≥ 0", where: { $0 >= 0 })
+        maxBytes = reader.contains("max_bytes")
+            ? try reader.int("max_bytes", allowed: "a byte count ≥ 1 (for example 8_000_000_000)", where: { $0 >= 1 })
+            : nil
 
         func samples(default count: Int) throws -> (train: Int, test: Int) {
             (try reader.int("samples", default: count, allowed: "a count ≥ 2", where: { $0 >= 2 }),

@@ -26,6 +26,9 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case truncated
         /// The file holds more bytes than its header promises.
         case trailingBytes
+        /// What the file declares would not fit in memory (``MemoryBudget``), or a line or a
+        /// header is beyond the reader's fixed limits.
+        case tooLarge
         /// Features and labels disagree on the number of samples.
         case countMismatch
         /// A label outside `0 ..< classCount` (or negative, or not an integer).

@@ -4,7 +4,7 @@
 public enum DataPreparation {
     /// The prepared training, validation and test sets of `config` for a run seeded with `seed`.
     public static func load(_ config: DataConfig, seed: UInt64) throws -> TrainingData {
-        let (train, test) = try DataSource.load(config.dataset, seed: seed)
+        let (train, test) = try DataSource.load(config.dataset, seed: seed, budget: MemoryBudget(maxBytes: config.maxBytes))
         let prepared = try DataSource.prepare(train: train, test: test, validationCount: config.validation, seed: seed,
                                               normalization: config.normalize,
                                               shift: config.augmentShift, flip: config.augmentFlip,

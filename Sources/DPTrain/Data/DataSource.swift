@@ -15,26 +15,30 @@ public enum DataSource {
     /// - Parameters:
     ///   - dataset: the `data.dataset` kind with its files or sizes (``DatasetKind``).
     ///   - seed: the run's seed; generated data uses streams 1 (train) and 2 (test) of it.
+    ///   - budget: what a file may declare in memory (`data.max_bytes`, default the host's
+    ///     available memory; see ``MemoryBudget``), checked before anything is allocated.
     /// - Returns: the raw (unnormalised) sets; `test` is nil when no test file was given.
     ///   A test file uses the training set's class count.
     /// - Throws: ``DataError``.
-    public static func load(_ dataset: DatasetKind, seed: UInt64) throws -> (train: Dataset, test: Dataset?) {
+    public static func load(_ dataset: DatasetKind, seed: UInt64,
+                            budget: MemoryBudget = MemoryBudget.host()) throws -> (train: Dataset, test: Dataset?) {
         switch dataset {
         case let .fashionMNIST(directory):
-            let sets = try FashionMNIST.load(directory: directory)
+            let sets = try FashionMNIST.load(directory: directory, budget: budget)
             return (sets.train, sets.test)
         case let .idx(directory):
             let sets = try IDXReader.loadDirectory(directory, classCount: nil,
                                                    installHint: "put train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], " +
-                                                       "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in data.path")
+                                                       "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in data.path",
+                                                   budget: budget)
             return (sets.train, sets.test)
         case let .npy(trainFile, testFile):
             return try loadPair(train: trainFile, test: testFile) { file, classes in
-                try NPYReader.load(path: file, classCount: classes)
+                try NPYReader.load(path: file, classCount: classes, budget: budget)
             }
         case let .csv(trainFile, testFile, labelColumn):
             return try loadPair(train: trainFile, test: testFile) { file, classes in
-                try CSVReader.load(path: file, labelColumn: labelColumn, classCount: classes)
+                try CSVReader.load(path: file, labelColumn: labelColumn, classCount: classes, budget: budget)
             }
         case let .spirals(samples, testSamples, noise):
             return (SyntheticData.spirals(count: samples, noise: noise, seed: seed, stream: 1),

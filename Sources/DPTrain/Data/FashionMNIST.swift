@@ -21,11 +21,14 @@ public enum FashionMNIST {
     /// pixels as floats in [0, 255], labels in 0..<10.
     /// - Throws: ``DataError`` `.missingFile` naming the path and the apt package when the
     ///   directory or a file is absent; any ``IDXReader`` error for damaged files.
-    public static func load(directory: String = defaultDirectory, classCount: Int? = 10) throws
+    ///   `budget` bounds what the headers may declare (``MemoryBudget``).
+    public static func load(directory: String = defaultDirectory, classCount: Int? = 10,
+                            budget: MemoryBudget = MemoryBudget.host()) throws
         -> (train: Dataset, test: Dataset) {
         try IDXReader.loadDirectory(directory, classCount: classCount, installHint: installHint,
                                     damagedHint: "the file is damaged; re-download it or reinstall the package " +
-                                        "(`apt-get install --reinstall dataset-fashion-mnist`)")
+                                        "(`apt-get install --reinstall dataset-fashion-mnist`)",
+                                    budget: budget)
     }
 
     /// Throws when train and test samples have different shapes.

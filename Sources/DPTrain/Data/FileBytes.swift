@@ -8,7 +8,8 @@ import Foundation
 /// (zlib `inflateInit2` with windowBits 16 + 15, multi-member streams allowed), so readers can
 /// check a header before deciding how much to read and never allocate more than they asked for.
 /// ``maximumSize`` bounds what the file can possibly hold (its size, or 1032 × its size for
-/// deflate, the format's maximum ratio), so a hostile header cannot cause a huge allocation.
+/// deflate, the format's maximum ratio); readers also check a header's declared size against
+/// a ``MemoryBudget`` before allocating, since 1032 × a few MB is still gigabytes.
 ///
 /// Offsets in errors are offsets in the decompressed data.
 public final class FileBytes {

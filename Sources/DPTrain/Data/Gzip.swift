@@ -45,53 +45,32 @@ public enum Gzip {
     public static func inflate(_ bytes: UnsafeRawBufferPointer, raw: Bool, expectedCount: Int,
                                file: String, member: String? = nil) throws -> [UInt8] {
         let position: DataError.Position = member.map { .member($0, byte: nil) } ?? .none
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { inflateEnd(stream); stream.deinitialize(count: 1); stream.deallocate() }
-        let status = inflateInit2_(stream, raw ? -MAX_WBITS : 16 + MAX_WBITS, zlibVersion(),
-                                   Int32(MemoryLayout<z_stream>.size))
-        precondition(status == Z_OK, "inflateInit2 failed with \(status)")
-        // One spare byte detects data beyond the declared size without unbounded growth.
-        var output = [UInt8](repeating: 0, count: expectedCount + 1)
-        var result: Int32 = Z_OK
-        let produced = output.withUnsafeMutableBufferPointer { out -> Int in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress?
-                .assumingMemoryBound(to: UInt8.self))
-            stream.pointee.avail_in = uInt(bytes.count)
-            stream.pointee.next_out = out.baseAddress
-            stream.pointee.avail_out = uInt(out.count)
-            repeat {
-                result = CZlib.inflate(stream, Z_NO_FLUSH)
-            } while result == Z_OK && stream.pointee.avail_out > 0 && stream.pointee.avail_in > 0
-            return out.count - Int(stream.pointee.avail_out)
-        }
-        if result != Z_OK && result != Z_STREAM_END {
-            let message = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(result)"
-            throw DataError(.corruptCompression, file: file, position: position,
-                            problem: "the compressed data is corrupt (\(message))",
-                            expected: raw ? "a valid deflate stream" : "a valid gzip stream",
-                            found: "damaged data after \(produced) decompressed bytes",
-                            hint: "re-create or re-download the file")
-        }
-        if produced > expectedCount {
-            throw DataError(.trailingBytes, file: file, position: position,
-                            problem: "the compressed data is longer than declared",
-                            expected: "\(expectedCount) bytes", found: "more than \(expectedCount)",
-                            hint: "the archive directory is inconsistent; re-create the file")
-        }
-        if result != Z_STREAM_END || produced < expectedCount {
+        // Never more than the declared size: the output is allocated once, and one extra byte is
+        // inflated (into a scalar) only to detect data beyond it.
+        let stream = InflateStream(compressed: bytes, raw: raw, file: file, member: member)
+        var output = [UInt8](repeating: 0, count: max(expectedCount, 1))
+        let produced = try output.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, count: expectedCount) }
+        if produced < expectedCount {
             throw DataError(.truncated, file: file, position: position,
                             problem: "the compressed data ends early",
                             expected: "\(expectedCount) bytes", found: "\(produced) bytes",
                             hint: "the file is truncated; re-create or re-download it")
         }
-        output.removeLast()
+        try stream.expectEnd(after: expectedCount, hint: "the archive directory is inconsistent; re-create the file")
+        if expectedCount == 0 { output.removeLast() }
         return output
     }
 
     /// CRC-32 (the zip and gzip checksum, polynomial 0xEDB88320) of `bytes`.
     public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        return UInt32(CZlib.crc32(0, base, uInt(bytes.count)))
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+        // zlib's length is 32-bit: checksum in chunks of at most 1 GiB.
+        var crc = CZlib.crc32(0, nil, 0), done = 0
+        repeat {
+            let n = min(bytes.count - done, 1 << 30)
+            crc = CZlib.crc32(crc, base + done, uInt(n))
+            done += n
+        } while done < bytes.count
+        return UInt32(crc)
     }
 }

@@ -51,14 +51,22 @@ public enum IDXReader {
     ///   - labelsPath: IDX file with D = 1 and an integer type.
     ///   - classCount: labels must lie in `0 ..< classCount`; nil infers max(label) + 1.
     ///   - hint: advice for missing or damaged files (for example the package to reinstall).
+    ///   - budget: the memory the declared samples may take as float32 (and the labels as raw
+    ///     bytes plus Int32), checked right after each header, before anything is allocated.
     /// - Throws: ``DataError`` naming the file and byte offset for bad magic, unsupported types,
     ///   wrong dimension counts, truncated files, trailing bytes, a sample-count mismatch between
-    ///   the two files, or a label out of range (naming the sample index and value).
+    ///   the two files, a label out of range (naming the sample index and value), or `.tooLarge`
+    ///   when a header declares more than `budget` allows.
     public static func load(imagesPath: String, labelsPath: String, classCount: Int? = nil,
-                            hint: String = "re-create or re-download the file") throws -> Dataset {
-        let labels = try readLabels(path: labelsPath, hint: hint)
+                            hint: String = "re-create or re-download the file",
+                            budget: MemoryBudget = MemoryBudget.host()) throws -> Dataset {
+        let labels = try readLabels(path: labelsPath, hint: hint, budget: budget)
         let images = try FileBytes(path: imagesPath, hint: hint)
         let header = try readHeader(images, hint: hint)
+        // The header passed the file-size check; a gzip file can still declare far more than
+        // memory holds (it is inflated straight into the floats, so those are what it costs).
+        try budget.check(imagesPath, bytes: MemoryBudget.saturatingProduct(header.dimensions + [4]),
+                         declares: MemoryBudget.product(header.dimensions) + " samples", position: .byte(4))
         guard header.dimensions.count >= 2 else {
             throw DataError(.badHeader, file: imagesPath, position: .byte(3), problem: "not an image file",
                             expected: "at least 2 dimensions (samples, features…)",
@@ -92,9 +100,11 @@ public enum IDXReader {
     ///   - classCount: labels must lie in `0 ..< classCount`; nil infers it from the training labels.
     ///   - installHint: advice when the directory or a file is missing.
     ///   - damagedHint: advice when a file is malformed.
-    /// - Throws: ``DataError`` `.missingFile` naming the directory or file; any ``load(imagesPath:labelsPath:classCount:hint:)`` error.
+    ///   - budget: the memory limit for what the headers declare (see ``MemoryBudget``).
+    /// - Throws: ``DataError`` `.missingFile` naming the directory or file; any ``load(imagesPath:labelsPath:classCount:hint:budget:)`` error.
     public static func loadDirectory(_ directory: String, classCount: Int?, installHint: String,
-                                     damagedHint: String = "re-create or re-download the file") throws
+                                     damagedHint: String = "re-create or re-download the file",
+                                     budget: MemoryBudget = MemoryBudget.host()) throws
         -> (train: Dataset, test: Dataset) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -111,9 +121,9 @@ public enum IDXReader {
                             expected: "\(stem).gz or \(stem) in \(directory)", found: "neither", hint: installHint)
         }
         let train = try load(imagesPath: try path("train-images-idx3-ubyte"), labelsPath: try path("train-labels-idx1-ubyte"),
-                             classCount: classCount, hint: damagedHint)
+                             classCount: classCount, hint: damagedHint, budget: budget)
         let test = try load(imagesPath: try path("t10k-images-idx3-ubyte"), labelsPath: try path("t10k-labels-idx1-ubyte"),
-                            classCount: classCount ?? train.classCount, hint: damagedHint)
+                            classCount: classCount ?? train.classCount, hint: damagedHint, budget: budget)
         guard train.sampleShape == test.sampleShape else {
             throw DataError(.countMismatch, file: test.source, problem: "test images have a different shape from training images",
                             expected: "\(train.sampleShape)", found: "\(test.sampleShape)",
@@ -159,12 +169,12 @@ public enum IDXReader {
             if !file.isCompressed {
                 throw DataError(.truncated, file: file.path, position: .byte(4 + 4 * dimensionCount + max(available, 0)),
                                 problem: "the file is truncated: header says \(describe(Header(elementType: type, dimensions: dimensions)))",
-                                expected: total == Int.max ? "an impossibly large size" : "\(total) bytes of data",
+                                expected: total == Int.max ? "an impossibly large size (the dimensions' product overflows)" : "\(total) bytes of data",
                                 found: "\(max(available, 0)) bytes", hint: hint)
             }
             throw DataError(.truncated, file: file.path, position: .byte(4 + 4 * dimensionCount),
                             problem: "the file is truncated: header says \(describe(Header(elementType: type, dimensions: dimensions)))",
-                            expected: total == Int.max ? "an impossibly large size" : "\(total) bytes of data",
+                            expected: total == Int.max ? "an impossibly large size (the dimensions' product overflows)" : "\(total) bytes of data",
                             found: "a \(file.fileSize)-byte file\(file.isCompressed ? " (compressed), which cannot hold that much" : "")",
                             hint: hint)
         }
@@ -179,9 +189,13 @@ public enum IDXReader {
         var elementSize: Int
     }
 
-    private static func readLabels(path: String, hint: String) throws -> Labels {
+    private static func readLabels(path: String, hint: String, budget: MemoryBudget) throws -> Labels {
         let file = try FileBytes(path: path, hint: hint)
         let header = try readHeader(file, hint: hint)
+        // Held twice: the raw elements, then one Int32 each.
+        try budget.check(path, bytes: MemoryBudget.saturatingProduct([header.elementCount, header.elementType.size + 4]),
+                         declares: MemoryBudget.grouped(header.elementCount) + " labels", position: .byte(4),
+                         meaning: "in memory (raw and as Int32)")
         guard header.dimensions.count == 1 else {
             throw DataError(.badHeader, file: path, position: .byte(3), problem: "not a labels file",
                             expected: "1 dimension (the sample count)", found: "\(header.dimensions.count) dimensions",

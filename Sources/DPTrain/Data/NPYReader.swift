@@ -104,8 +104,18 @@ public enum NPYReader {
     ///
     /// - Parameters:
     ///   - file: path for messages; `member`: the `.npz` member name, if any.
+    ///   - dataSize: the data bytes known to follow the header (from a file size or an archive
+    ///     directory) when `bytes` holds only the header; nil when `bytes` is the whole array.
     /// - Throws: ``DataError`` naming the file, member and byte offset.
-    public static func parseHeader(_ bytes: [UInt8], file: String, member: String? = nil) throws -> Header {
+    public static func parseHeader(_ bytes: [UInt8], file: String, member: String? = nil,
+                                   dataSize: Int? = nil) throws -> Header {
+        try parseHeader(bytes, file: file, member: member, dataSize: dataSize, checkingSize: true)
+    }
+
+    /// ``parseHeader(_:file:member:dataSize:)``, skipping the size check when `checkingSize` is
+    /// false (a compressed stream whose length is unknown until it is inflated).
+    static func parseHeader(_ bytes: [UInt8], file: String, member: String?, dataSize: Int?,
+                            checkingSize: Bool) throws -> Header {
         func position(_ byte: Int) -> DataError.Position { member.map { .member($0, byte: byte) } ?? .byte(byte) }
         let hint = "write the array with numpy.save (or numpy.savez for a dataset)"
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
@@ -129,6 +139,12 @@ public enum NPYReader {
         default:
             throw DataError(.unsupportedType, file: file, position: position(6), problem: "unsupported .npy version",
                             expected: "1.0, 2.0 or 3.0", found: "\(major).\(bytes[7])", hint: hint)
+        }
+        guard headerLength <= maximumHeaderLength else {
+            throw DataError(.tooLarge, file: file, position: position(8),
+                            problem: "the header is implausibly long",
+                            expected: "at most \(MemoryBudget.grouped(maximumHeaderLength)) header bytes",
+                            found: "\(MemoryBudget.grouped(headerLength))", hint: hint)
         }
         guard headerStart + headerLength <= bytes.count else {
             throw DataError(.truncated, file: file, position: position(headerStart), problem: "the header is cut off",
@@ -161,19 +177,17 @@ public enum NPYReader {
                             hint: bigEndian ? "convert with a.astype(a.dtype.newbyteorder('<')) before saving"
                                             : "convert with a.astype('float32') (features) or a.astype('int64') (labels)")
         }
-        var total = dataType.size
-        for dimension in shape {
-            let (product, overflow) = total.multipliedReportingOverflow(by: dimension)
-            total = overflow ? Int.max : product
-        }
+        let total = MemoryBudget.saturatingProduct(shape + [dataType.size])
         let dataOffset = headerStart + headerLength
-        let present = bytes.count - dataOffset
-        if present < total {
+        let present = dataSize ?? bytes.count - dataOffset
+        if checkingSize && present < total {
             throw DataError(.truncated, file: file, position: position(dataOffset),
                             problem: "the file is truncated: header says shape \(shapeText(shape)) of \(descr)",
-                            expected: "\(total) bytes of data", found: "\(present) bytes", hint: hint)
+                            expected: total == Int.max ? "an impossibly large size (the shape's product overflows)"
+                                                       : "\(total) bytes of data",
+                            found: "\(present) bytes", hint: hint)
         }
-        if present > total {
+        if checkingSize && present > total {
             throw DataError(.trailingBytes, file: file, position: position(dataOffset + total),
                             problem: "unexpected bytes after the data: header says shape \(shapeText(shape)) of \(descr)",
                             expected: "\(total) bytes of data", found: "\(present) bytes", hint: hint)
@@ -222,10 +236,71 @@ public enum NPYReader {
         return result
     }
 
-    /// Reads a `.npy` file.
-    public static func readArray(path: String) throws -> Array {
+    /// The longest header dictionary accepted (1 MiB; numpy itself refuses more than 10,000
+    /// bytes unless told otherwise), so a version-2 length field cannot demand 4 GB.
+    public static let maximumHeaderLength = 1 << 20
+
+    /// The magic, version, length field and header dictionary of an array, read through
+    /// `read` (which returns up to the next n bytes, fewer at the end). Stops early where the
+    /// bytes cannot be a header; ``parseHeader(_:file:member:dataSize:)`` then reports why.
+    static func readHeaderBytes(_ read: (Int) throws -> [UInt8]) throws -> [UInt8] {
+        var bytes = try read(10)
+        guard bytes.count == 10, bytes[0] == 0x93 else { return bytes }
+        var length = Int(bytes[8]) | Int(bytes[9]) << 8
+        if bytes[6] == 2 || bytes[6] == 3 {
+            bytes += try read(2)
+            guard bytes.count == 12 else { return bytes }
+            length |= Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+        }
+        guard length <= maximumHeaderLength else { return bytes }
+        return bytes + (try read(length))
+    }
+
+    /// The memory an array of `header` costs once read: its data bytes plus one float32 per
+    /// element (the dataset it becomes); `Int.max` when that overflows.
+    static func memoryCost(_ header: Header) -> Int {
+        let elements = MemoryBudget.saturatingProduct(header.shape)
+        return MemoryBudget.saturatingSum([MemoryBudget.saturatingProduct([elements, header.dataType.size]),
+                                           MemoryBudget.saturatingProduct([elements, 4])])
+    }
+
+    /// Reads a `.npy` file (plain or gzip-compressed).
+    ///
+    /// The header is read and checked first — against the file's size for a plain file, and
+    /// against `budget` always — and only then are exactly the declared data bytes read; a
+    /// compressed file is inflated no further than one byte past them.
+    /// - Throws: ``DataError`` naming the file.
+    public static func readArray(path: String, budget: MemoryBudget = MemoryBudget.host()) throws -> Array {
         let file = try FileBytes(path: path)
-        return try readArray(try file.readAll(limit: file.maximumSize), file: path)
+        var bytes = try readHeaderBytes { count in
+            var chunk = [UInt8](repeating: 0, count: max(count, 1))
+            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0.baseAddress!, count: count) }
+            return Swift.Array(chunk[0..<got])
+        }
+        let known = file.isCompressed ? nil : file.fileSize - bytes.count
+        let header = try parseHeader(bytes, file: path, member: nil, dataSize: known, checkingSize: known != nil)
+        try budget.check(path, bytes: memoryCost(header),
+                         declares: "shape \(shapeText(header.shape)) of \(header.dataType.rawValue)",
+                         position: .byte(8), meaning: "in memory (the array and its float32 copy)")
+        let total = header.elementCount * header.dataType.size
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: total))
+        let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0.baseAddress! + start, count: total) }
+        if got < total {
+            throw DataError(.truncated, file: path, position: .byte(start),
+                            problem: "the file is truncated: header says shape \(shapeText(header.shape)) of \(header.dataType.rawValue)",
+                            expected: "\(total) bytes of data", found: "\(got) bytes",
+                            hint: "write the array with numpy.save (or numpy.savez for a dataset)")
+        }
+        let extra = try file.remainingCount()
+        if extra > 0 {
+            throw DataError(.trailingBytes, file: path, position: .byte(start + total),
+                            problem: "unexpected bytes after the data: header says shape \(shapeText(header.shape)) of \(header.dataType.rawValue)",
+                            expected: "\(total) bytes of data",
+                            found: "\(MemoryBudget.saturatingSum([total, extra]))\(extra >= 1 << 20 ? " or more" : "") bytes",
+                            hint: "write the array with numpy.save (or numpy.savez for a dataset)")
+        }
+        return try readArray(bytes, file: path)
     }
 
     /// Loads a dataset from an `.npz` archive with keys `x`/`features` and `y`/`labels`.
@@ -233,13 +308,29 @@ public enum NPYReader {
     /// - Parameters:
     ///   - path: the `.npz` file (members stored or deflated).
     ///   - classCount: labels must lie in `0 ..< classCount`; nil infers max(label) + 1.
+    ///   - budget: the memory each member's declared array may take (its bytes plus its float32
+    ///     copy), checked from the member's header before the member is inflated.
     /// - Throws: ``DataError`` naming the file and member.
-    public static func load(path: String, classCount: Int? = nil) throws -> Dataset {
+    public static func load(path: String, classCount: Int? = nil, budget: MemoryBudget = MemoryBudget.host()) throws -> Dataset {
         let file = try FileBytes(path: path)
         let archive = try ZipArchive(bytes: try file.readAll(limit: file.maximumSize), path: path)
         func member(_ keys: [String], _ role: String) throws -> (String, Array) {
             for key in keys {
                 if let entry = archive.entry(named: key + ".npy") {
+                    // The member's header first (a few hundred bytes inflated), checked against
+                    // the directory's size and the budget; only then the member itself.
+                    var prefix: [UInt8] = []
+                    let headerBytes = try readHeaderBytes { count in
+                        let longer = try archive.prefix(of: entry, count: prefix.count + count)
+                        defer { prefix = longer }
+                        return Swift.Array(longer[prefix.count...])
+                    }
+                    let header = try parseHeader(headerBytes, file: path, member: entry.name,
+                                                 dataSize: entry.uncompressedSize - headerBytes.count)
+                    try budget.check(path, bytes: memoryCost(header),
+                                     declares: "shape \(shapeText(header.shape)) of \(header.dataType.rawValue) in \(entry.name)",
+                                     position: .member(entry.name, byte: nil),
+                                     meaning: "in memory (the array and its float32 copy)")
                     return (entry.name, try readArray(try archive.contents(of: entry), file: path, member: entry.name))
                 }
             }

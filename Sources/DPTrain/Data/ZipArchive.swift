@@ -109,9 +109,52 @@ public struct ZipArchive {
     /// The entry called `name`, if any.
     public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
-    /// The decompressed bytes of `entry`, checked against its size and CRC-32.
-    /// - Throws: ``DataError`` for unsupported methods, out-of-range offsets, corrupt data.
+    /// The first `count` decompressed bytes of `entry` (fewer when the member is shorter),
+    /// inflating nothing beyond them: how readers look at a member's header before trusting
+    /// the sizes it declares.
+    /// - Throws: ``DataError`` for unsupported methods, out-of-range offsets or sizes, corrupt data.
+    public func prefix(of entry: Entry, count: Int) throws -> [UInt8] {
+        let start = try dataStart(of: entry)
+        let available = max(0, min(count, entry.uncompressedSize))
+        if entry.method == 0 { return Array(bytes[start..<(start + available)]) }
+        return try bytes.withUnsafeBytes { raw -> [UInt8] in
+            let stream = InflateStream(compressed: UnsafeRawBufferPointer(rebasing: raw[start..<(start + entry.compressedSize)]),
+                                       raw: true, file: path, member: entry.name)
+            var result = [UInt8](repeating: 0, count: max(available, 1))
+            let got = try result.withUnsafeMutableBytes { try stream.read(into: $0.baseAddress!, count: available) }
+            result.removeSubrange(got...)
+            return result
+        }
+    }
+
+    /// The decompressed bytes of `entry`, checked against its size and CRC-32. Deflated data is
+    /// inflated into one buffer of the declared size, never past it.
+    /// - Throws: ``DataError`` for unsupported methods, out-of-range offsets or sizes, corrupt data.
     public func contents(of entry: Entry) throws -> [UInt8] {
+        let position = DataError.Position.member(entry.name, byte: nil)
+        let hint = "the .npz file is damaged; re-create it with numpy.savez or numpy.savez_compressed"
+        let start = try dataStart(of: entry)
+        let data: [UInt8]
+        if entry.method == 0 {
+            data = Array(bytes[start..<(start + entry.compressedSize)])
+        } else {
+            data = try bytes.withUnsafeBytes {
+                try Gzip.inflate(UnsafeRawBufferPointer(rebasing: $0[start..<(start + entry.compressedSize)]), raw: true,
+                                 expectedCount: entry.uncompressedSize, file: path, member: entry.name)
+            }
+        }
+        let crc = data.withUnsafeBytes { Gzip.crc32($0) }
+        guard crc == entry.crc32 else {
+            throw DataError(.corruptCompression, file: path, position: position, problem: "CRC-32 mismatch",
+                            expected: hex32(entry.crc32), found: hex32(crc), hint: hint)
+        }
+        return data
+    }
+
+    /// Offset of `entry`'s data after its local header, once the local header, the method and
+    /// the sizes are checked: the data lies inside the archive, a stored member's two sizes
+    /// agree, and a deflated member does not claim more than deflate can expand to (~1032:1).
+    private func dataStart(of entry: Entry) throws -> Int {
         let position = DataError.Position.member(entry.name, byte: nil)
         let hint = "the .npz file is damaged; re-create it with numpy.savez or numpy.savez_compressed"
         let local = entry.localHeaderOffset
@@ -125,36 +168,26 @@ public struct ZipArchive {
                             expected: "\(entry.compressedSize) bytes from byte \(start)",
                             found: "\(max(0, bytes.count - start)) bytes", hint: hint)
         }
-        let data: [UInt8]
         switch entry.method {
         case 0:
             guard entry.uncompressedSize == entry.compressedSize else {
                 throw DataError(.badHeader, file: path, position: position, problem: "stored member with inconsistent sizes",
                                 expected: "equal sizes", found: "\(entry.compressedSize) and \(entry.uncompressedSize)", hint: hint)
             }
-            data = Array(bytes[start..<(start + entry.compressedSize)])
         case 8:
             // Deflate expands at most ~1032:1; a larger declared size is a lie.
-            guard entry.uncompressedSize <= entry.compressedSize.multipliedReportingOverflow(by: 1032).partialValue + 1024 else {
+            guard entry.uncompressedSize >= 0,
+                  entry.uncompressedSize <= entry.compressedSize.multipliedReportingOverflow(by: 1032).partialValue + 1024 else {
                 throw DataError(.badHeader, file: path, position: position, problem: "declared size impossible for its compressed size",
                                 expected: "at most 1032 × \(entry.compressedSize) bytes",
                                 found: "\(entry.uncompressedSize) bytes", hint: hint)
-            }
-            data = try bytes.withUnsafeBytes {
-                try Gzip.inflate(UnsafeRawBufferPointer(rebasing: $0[start..<(start + entry.compressedSize)]), raw: true,
-                                 expectedCount: entry.uncompressedSize, file: path, member: entry.name)
             }
         default:
             throw DataError(.unsupportedType, file: path, position: position, problem: "unsupported zip compression method",
                             expected: "0 (stored) or 8 (deflate)", found: "\(entry.method)",
                             hint: "write the archive with numpy.savez or numpy.savez_compressed")
         }
-        let crc = data.withUnsafeBytes { Gzip.crc32($0) }
-        guard crc == entry.crc32 else {
-            throw DataError(.corruptCompression, file: path, position: position, problem: "CRC-32 mismatch",
-                            expected: hex32(entry.crc32), found: hex32(crc), hint: hint)
-        }
-        return data
+        return start
     }
 
     private func hex32(_ value: UInt32) -> String {
