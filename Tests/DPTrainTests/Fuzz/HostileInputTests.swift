@@ -45,8 +45,9 @@ struct HostileInputTests {
     func aliasBomb() throws {
         let directory = try Self.directory("yaml")
         let bomb = directory.appendingPathComponent("bomb.yaml")
-        try HostileInputs.aliasBomb().write(to: bomb, atomically: true, encoding: .utf8)
-        #expect(HostileInputs.aliasBomb().utf8.count < 1024)
+        let text = StructuredInputGenerators.billionLaughs(prefix: ["name: bomb"])
+        #expect(text.utf8.count < 1024)
+        try text.write(to: bomb, atomically: true, encoding: .utf8)
         try Self.expectRefused(["train", bomb.path, "--dry-run"], naming: "bomb.yaml", in: directory)
         try Self.expectRefused(["study", bomb.path, "--dry-run"], naming: "bomb.yaml", in: directory)
     }
@@ -67,7 +68,7 @@ struct HostileInputTests {
     func npzBomb() throws {
         let directory = try Self.directory("npz")
         let bomb = directory.appendingPathComponent("bomb.npz")
-        try HostileInputs.npzBomb(at: bomb)
+        try Data(HostileDataTests.npzBomb()).write(to: bomb)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: bomb.path)[.size] as? Int)
         #expect(size < 16 << 20, "the bomb is small on disk (\(size) bytes)")
         let config = directory.appendingPathComponent("npz.yaml")

@@ -36,8 +36,10 @@ struct StructureFuzzTests {
         switch reader {
         case .config, .study:
             let text = pick([
-                HostileInputs.aliasBomb(levels: 2 + generator.nextInt(below: 12), fanout: 2 + generator.nextInt(below: 12)),
-                HostileInputs.deepYAML(depth: pick([100, 10_000, 200_000])),
+                StructuredInputGenerators.billionLaughs(levels: 2 + generator.nextInt(below: 12),
+                                                        fanout: 2 + generator.nextInt(below: 12), prefix: ["name: bomb"]),
+                "name: deep\nmodel: " + StructuredInputGenerators.nestedFlowLists(depth: pick([100, 10_000, 200_000])),
+                StructuredInputGenerators.nestedBlockLists(depth: pick([100, 10_000])),
                 "name: " + String(repeating: "x", count: pick([1 << 16, 1 << 22, 1 << 24])) + "\n",
                 (0..<pick([1_000, 100_000])).map { "k\($0): \($0)" }.joined(separator: "\n"),
             ])
@@ -108,11 +110,12 @@ struct StructureFuzzTests {
         switch generator.nextInt(below: 4) {
         case 0: header = header.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[4294967296,4294967296,")
         case 1: header = header.replacingOccurrences(of: "\"data_offsets\":[", with: "\"data_offsets\":[9000000000000000,")
-        case 2: return HostileInputs.safetensors(headerLength: UInt64(1) << UInt64(20 + generator.nextInt(below: 43)),
-                                                 json: header) + data
+        case 2:
+            let length = UInt64(1) << UInt64(20 + generator.nextInt(below: 43))
+            return Array(StructuredInputGenerators.safetensors(headerJSON: Data(header.utf8), declaredHeaderLength: length)) + data
         default: header = String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)
         }
-        return HostileInputs.safetensors(headerLength: UInt64(header.utf8.count), json: header) + data
+        return Array(StructuredInputGenerators.safetensors(headerJSON: Data(header.utf8))) + data
     }
 
     /// A real checkpoint and safetensors file of a 2-step spirals run, to mutate.
