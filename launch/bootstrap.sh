@@ -8,6 +8,9 @@
 #   DPTRAIN_BIN   the release binary; set it beforehand to an existing dptrain executable to
 #                 use that one and skip the build (an installed copy on a cluster, or the
 #                 test suite's own build)
+#   DPTRAIN_SKIP_BUILD=1  (set by the caller) installs and exports only: launch/test lets
+#                 `swift test` build everything once, with the test flags, instead of a
+#                 product build here that `swift test` would then redo from scratch
 # Packages: Open MPI, OpenBLAS, zlib and the Fashion-MNIST data for dptrain itself; iproute2
 # (`ip`) for the multi-host tests, which build two network namespaces.
 # Exported for every rank:
@@ -73,6 +76,7 @@ dptrain_install_optional_packages() {
 }
 
 dptrain_build() {
+    [ "${DPTRAIN_SKIP_BUILD:-0}" = "1" ] && return 0
     if [ -n "${DPTRAIN_BIN:-}" ]; then
         if [ ! -x "$DPTRAIN_BIN" ]; then
             echo "error: DPTRAIN_BIN=$DPTRAIN_BIN is not an executable file" >&2
