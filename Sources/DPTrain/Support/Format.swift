@@ -17,8 +17,10 @@ public enum Format {
         String(format: "%.4g", value)
     }
 
-    /// A whole number with thousands separators ("26,104").
+    /// A whole number with thousands separators ("26,104"). Values no `Int` can hold (a count
+    /// a damaged file declares, ∞, NaN) are written with four significant digits instead.
     public static func grouped(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 9.0e18 else { return significant(value) }
         let whole = Int(value.rounded())
         let digits = String(abs(whole))
         var out = ""

@@ -17,7 +17,7 @@ struct StructureFuzzTests {
     static let timeLimit = 20.0
 
     enum Reader: String, CaseIterable, Sendable {
-        case config, study, idx, npy, csv, checkpoint, safetensors
+        case config, study, idx, npy, npz, csv, checkpoint, safetensors
     }
 
     /// One hostile input of `reader` in `directory`, and the dptrain arguments that read it.
@@ -60,6 +60,19 @@ struct StructureFuzzTests {
                 _ = try write("idx/" + stem + (gzip ? ".gz" : ""), gzip ? Gzip.compress(bytes) : bytes)
             }
             return try config("{dataset: idx, path: \(root.path)}", "[1, 28, 28]")
+        case .npz:
+            // A zip (as numpy.savez_compressed writes it) whose x.npy lies about its shape, its
+            // deflate stream holding up to 256 MiB of zeros, or whose zip directory lies.
+            let shape = pick(["(2147483648,)", "(4294967296, 4294967296)", "(100000, 100000)", "(-3,)", "(16,)"])
+            let header = HostileInputs.npy(descr: pick(["<f4", "<f8", "|u1"]), shape: shape, payload: 0)
+            let bomb = ZeroBomb(prefix: header, zeroCount: pick([0, 64, 1 << 20, 1 << 28]), gzip: false)
+            var archive = zipArchive([("x.npy", bomb.compressed, bomb.crc, bomb.size),
+                                      deflatedMember("y.npy", HostileInputs.npy(descr: "<i8", shape: "(16,)", payload: 128))])
+            if generator.nextInt(below: 3) == 0 {
+                // Lie in the local header's uncompressed size (bytes 22–25 of the first member).
+                for offset in 22..<26 { archive[offset] = 0xFF }
+            }
+            return try config("{dataset: npy, train: \(try write("fuzz.npz", archive))}", "[1]")
         case .npy:
             let shape = pick(["(2147483648,)", "(4294967296, 4294967296)", "(-1,)", "(9223372036854775807,)",
                               "(" + String(repeating: "2, ", count: 70) + ")", "(100000, 100000)", "(3,)"])
@@ -134,7 +147,9 @@ struct StructureFuzzTests {
     @Test("every reader ends cleanly on hostile structure under 2 GB and a time limit", arguments: Reader.allCases)
     func reader(_ reader: Reader) throws {
         let directory = try HostileInputTests.directory("fuzz-\(reader.rawValue)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        var failed = false
+        // A failing input is kept (its directory is named in the message) to reproduce it.
+        defer { if !failed { try? FileManager.default.removeItem(at: directory) } }
         let samples = try Self.samples(in: directory)
         var generator = SplitMix64(keys: 21, UInt64(Reader.allCases.firstIndex(of: reader)!))
         let started = Date()
@@ -149,7 +164,10 @@ struct StructureFuzzTests {
             #expect(!result.timedOut, "hang past \(Self.timeLimit) s: \(context)")
             #expect(result.status == 0 || result.status == 1, "exit \(result.status): \(context)")
             #expect(!result.error.contains("Fatal error"), "\(context)")
-            if result.signal != nil || result.timedOut { break }
+            if result.signal != nil || result.timedOut || !(result.status == 0 || result.status == 1) {
+                failed = true
+                break
+            }
             inputs += 1
         }
         if Self.budget != nil { print("structure fuzz \(reader): \(inputs) inputs in \(Int(Date().timeIntervalSince(started))) s") }
