@@ -9,7 +9,8 @@ import Testing
 /// allocation failure. Byte-flip fuzzing of the same parsers is ``ParserFuzzTests``.
 ///
 /// The suite runs a few inputs per reader; `DPTRAIN_FUZZ_SECONDS=300` runs each reader for
-/// that long (the README quotes the 5-minute pass).
+/// that long (the README quotes the 5-minute pass), and `DPTRAIN_FUZZ_READERS=npz,csv` limits a
+/// long pass to some readers (so two passes can share the cores).
 @Suite("Structure-aware fuzzing under limits", .serialized)
 struct StructureFuzzTests {
     static var budget: Double? { Double(ProcessInfo.processInfo.environment["DPTRAIN_FUZZ_SECONDS"] ?? "") }
@@ -144,7 +145,15 @@ struct StructureFuzzTests {
                 Array(try Data(contentsOf: output.appendingPathComponent("final.safetensors"))))
     }
 
-    @Test("every reader ends cleanly on hostile structure under 2 GB and a time limit", arguments: Reader.allCases)
+    /// The readers to fuzz: `DPTRAIN_FUZZ_READERS` (comma-separated names), or all.
+    static var selected: [Reader] {
+        guard let names = ProcessInfo.processInfo.environment["DPTRAIN_FUZZ_READERS"], !names.isEmpty else {
+            return Reader.allCases
+        }
+        return names.split(separator: ",").compactMap { Reader(rawValue: String($0)) }
+    }
+
+    @Test("every reader ends cleanly on hostile structure under 2 GB and a time limit", arguments: selected)
     func reader(_ reader: Reader) throws {
         let directory = try HostileInputTests.directory("fuzz-\(reader.rawValue)")
         var failed = false
