@@ -12,7 +12,9 @@ struct StudyCommand: ParsableCommand {
             run, and either variants or a grid, optional seeds, target and budget. All ranks \
             train each run in turn; each goes to <output>/<variant>-s<seed>/. Runs whose DONE \
             marker exists are skipped and unfinished ones continue from their newest \
-            checkpoint, so a killed study resumes where it stopped. Afterwards rank 0 writes \
+            checkpoint, so a killed study resumes where it stopped. A run the study file \
+            changed is trained again, its old directory moved aside to \
+            <run>.replaced-<date> (never deleted). Afterwards rank 0 writes \
             <output>/report.html, summary.md and summary.csv from the runs' metrics.jsonl.
 
             Examples:

@@ -14,9 +14,15 @@ struct TrainCommand: ParsableCommand {
             (config key 'output'): config.resolved.yaml, metrics.jsonl, metrics.csv, \
             final.safetensors and a DONE marker.
 
+            The same command, run again, continues: an unfinished run resumes from its \
+            newest valid checkpoint, a finished run (DONE marker) is left alone, and a run \
+            written with a different config is refused naming the key. --fresh starts over; \
+            the previous run is then moved aside to OUTPUT.replaced-<date>, never deleted.
+
             Examples:
               dptrain train configs/smoke.yaml
               mpirun -n 2 dptrain train configs/fashion-mnist-mlp.yaml seed=2
+              dptrain train configs/smoke.yaml --fresh
             """)
 
     @Argument(help: "The YAML config file.")
@@ -25,8 +31,12 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Overrides, each key.path=value.")
     var overrides: [String] = []
 
-    @Flag(help: ArgumentHelp("Continue from the newest valid checkpoint in the run directory.",
-                             discussion: "Starts from the beginning when there is none; refuses a checkpoint written with a different config."))
+    @Flag(help: ArgumentHelp("Start over: move the run directory's previous run aside (to OUTPUT.replaced-<date>) and train from the beginning.",
+                             discussion: "The old run is renamed, not deleted, and only after the config and data are validated."))
+    var fresh = false
+
+    @Flag(help: ArgumentHelp("Accepted for compatibility; continuing is the default.",
+                             discussion: "Without --fresh, train always continues an unfinished run from its newest valid checkpoint."))
     var resume = false
 
     @Flag(help: ArgumentHelp("Check the config, data, model and batch plan, print the banner, and exit.",
@@ -39,38 +49,36 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "On a terminal, also print the step log lines that the progress bar replaces.")
     var verbose = false
 
+    func validate() throws {
+        if fresh && resume {
+            throw ValidationError("--fresh starts over and --resume continues: give one (continuing is the default)")
+        }
+    }
+
     func run() throws {
         try CollectiveRun.run { communicator in
             let config = try TrainingConfig.load(file: self.config, overrides: overrides)
             try ConfigAgreement.check(config, communicator: communicator)
             let display = communicator.isRoot && !quiet ? ProgressDisplay(verbose: verbose) : nil
             let lifecycle = RunLifecycle(config: config, communicator: communicator) { print($0); fflush(nil) }
-            let finished = try lifecycle.isFinished()
             let builder = try RunBuilder(config: config, communicator: communicator)
             _ = try builder.makePlan()  // every check before anything in the run directory changes
+            try lifecycle.checkOutput()
             display?.line(try Banner.lines(config: config, configFile: self.config, builder: builder,
                                            communicator: communicator).joined(separator: "\n"))
             if dryRun {
                 lifecycle.say("dry run: \(self.config) and its data are valid; nothing was trained or written")
                 return
             }
-            var point: ResumePoint?
-            if resume {
-                point = try lifecycle.resumePoint(sampleCount: builder.data.train.count, onConfigChange: .fail,
-                                                  finished: finished)
-                if finished {
-                    lifecycle.say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
-                        + "Its weights are \(config.output)/final.safetensors. "
-                        + "To train again, use another 'output' or replace it (launch/train --fresh, or dptrain train without --resume).")
-                    return
-                }
-                if point == nil {
-                    lifecycle.say("no checkpoint to resume from in \(config.output)/checkpoints; starting from the beginning")
-                }
-            } else {
-                lifecycle.clearPreviousRun(announce: true)
+            let decision = try lifecycle.decide(fresh: fresh, onConfigChange: .fail)
+            if case .finished = decision {
+                lifecycle.say("\(config.output) already holds a finished run (DONE marker); nothing to do. "
+                    + "Its weights are \(config.output)/final.safetensors. To train again, use another 'output', "
+                    + "or add --fresh (the finished run is then moved aside to \(config.output).replaced-<date>, not deleted).")
+                return
             }
-            let trainer = try lifecycle.makeTrainer(builder, resume: point)
+            try lifecycle.prepare(decision, sampleCount: builder.data.train.count)
+            let trainer = try lifecycle.makeTrainer(builder, decision: decision)
             trainer.observer = display
             let summary = try trainer.run()
             display?.finish()

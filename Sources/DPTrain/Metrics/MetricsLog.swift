@@ -67,23 +67,3 @@ public final class MetricsLog {
         return try text.split(separator: "\n").map { try MetricRecord.parse(jsonLine: String($0)) }
     }
 }
-
-/// Problems with the run directory.
-public enum RunDirectoryError: Error, CustomStringConvertible {
-    case notWritable(path: String)
-    case notADirectory(path: String)
-    /// A write failed with the system's reason (for example "No space left on device").
-    case writeFailed(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .notWritable(path):
-            return "cannot write \(path): check that the run directory (config key 'output') is writable and the disk is not full"
-        case let .writeFailed(path, reason):
-            return "cannot write \(path): \(reason). Free space or choose another 'output'; nothing was lost: "
-                + "files already written are complete, and --resume continues from the newest checkpoint"
-        case let .notADirectory(path):
-            return "\(path) exists and is not a directory: choose another 'output' path"
-        }
-    }
-}

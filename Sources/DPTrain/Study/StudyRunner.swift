@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Each run goes to `<output>/<variant>-s<seed>/` (a normal run directory). A run whose `DONE`
 /// marker exists is skipped, and a run with checkpoints but no `DONE` (the job was killed)
-/// continues from its newest valid checkpoint when its config is unchanged, so re-running a
-/// killed study finishes it. Decisions are taken on rank 0 and shared, so every rank walks
+/// continues from its newest valid checkpoint, so re-running a killed study finishes it. A run
+/// the study file has changed (a key that changes what a step computes) is trained again, its
+/// old directory moved aside to `<run>.replaced-<date>` (``RunLifecycle``), never deleted. Decisions are taken on rank 0 and shared, so every rank walks
 /// the same list.
 public final class StudyRunner {
     /// The study whose runs are trained.
@@ -52,7 +53,8 @@ public final class StudyRunner {
             let label = "[\(index + 1)/\(runs.count)] \(run.name)"
             let config = try study.config(for: run)
             let lifecycle = RunLifecycle(config: config, communicator: communicator) { [say] in say?("  " + $0) }
-            if try lifecycle.isFinished() {
+            let decision = try lifecycle.decide(fresh: false, onConfigChange: .replace)
+            if case .finished = decision {
                 say?("\(label): already done (\(run.directory)/DONE), skipped")
                 outcomes.append(Outcome(run: run, status: .skipped, summary: nil))
                 continue
@@ -64,9 +66,8 @@ public final class StudyRunner {
             say?(trainingLine(label: label, run: run, remaining: runs.count - index, trainedSeconds: trainedSeconds))
             let runStart = communicator.wallTime()
             let builder = try RunBuilder(config: config, communicator: communicator)
-            let point = try lifecycle.resumePoint(sampleCount: builder.data.train.count, onConfigChange: .startAfresh)
-            if point == nil { lifecycle.clearPreviousRun(announce: false) }
-            let trainer = try lifecycle.makeTrainer(builder, resume: point)
+            try lifecycle.prepare(decision, sampleCount: builder.data.train.count)
+            let trainer = try lifecycle.makeTrainer(builder, decision: decision)
             let observer = RunObserver(target: study.target, printer: trainingPrinter)
             trainer.observer = observer
             let summary: TrainingSummary
@@ -87,7 +88,7 @@ public final class StudyRunner {
             }
             if let reason = summary.stopReason { parts.append("stopped: \(reason)") }
             say?(parts.joined(separator: " | "))
-            outcomes.append(Outcome(run: run, status: point == nil ? .trained : .resumed, summary: summary))
+            outcomes.append(Outcome(run: run, status: decision.resumePoint == nil ? .trained : .resumed, summary: summary))
         }
         let skipped = outcomes.filter { $0.status == .skipped }.count
         let left = outcomes.filter { $0.status == .notStarted }.count

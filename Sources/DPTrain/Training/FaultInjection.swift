@@ -8,10 +8,12 @@ import Foundation
 /// - `stall@S:R` — rank R sleeps forever before step S;
 /// - `slow-steps@MS` — every step sleeps MS milliseconds (so a test can kill a run mid-way);
 /// - `slow-checkpoint@SECONDS` — a checkpoint write pauses that long between writing the
-///   temporary file and renaming it (to kill a run inside the write).
+///   temporary file and renaming it (to kill a run inside the write);
+/// - `kill-in-checkpoint@S:N` — the checkpoint write of step S stops after N bytes of the
+///   temporary file and the process kills itself with SIGKILL (a crash in the middle of a write).
 ///
 /// The test suite uses these to prove the failure handling; they are never set in normal runs.
-/// The step faults act through ``FaultInjectingCommunicator``, the checkpoint delay through
+/// The step faults act through ``FaultInjectingCommunicator``, the checkpoint faults through
 /// ``RunDirectory``.
 public struct FaultInjection: Equatable, Sendable {
     /// `nan@S[:R]`: (step, rank or nil for every rank) whose local gradient becomes NaN.
@@ -22,14 +24,17 @@ public struct FaultInjection: Equatable, Sendable {
     public var stall: (step: Int, rank: Int)?
     /// `slow-checkpoint@SECONDS`: pause between a checkpoint's temporary file and its rename.
     public var checkpointDelay: Double = 0
+    /// `kill-in-checkpoint@S:N`: the checkpoint of step S is cut after N bytes by SIGKILL.
+    public var checkpointKill: (step: Int, bytes: Int)?
     /// `slow-steps@MS`: seconds every step sleeps.
     public var stepDelay: Double = 0
 
 
-    /// Equal when the NaN steps, NaN start, stall step and checkpoint delay are.
+    /// Equal when the NaN steps, NaN start, stall step and checkpoint faults are.
     public static func == (lhs: FaultInjection, rhs: FaultInjection) -> Bool {
         lhs.nanSteps.map(\.step) == rhs.nanSteps.map(\.step) && lhs.nanFrom == rhs.nanFrom
             && lhs.stall?.step == rhs.stall?.step && lhs.checkpointDelay == rhs.checkpointDelay
+            && lhs.checkpointKill?.step == rhs.checkpointKill?.step && lhs.checkpointKill?.bytes == rhs.checkpointKill?.bytes
     }
 
     /// Faults from `DPTRAIN_FAULT` (none when unset).
@@ -46,6 +51,7 @@ public struct FaultInjection: Equatable, Sendable {
             case "nan-from": faults.nanFrom = first
             case "stall": if let first { faults.stall = (first, second ?? 0) }
             case "slow-checkpoint": faults.checkpointDelay = Double(arguments[0]) ?? 0
+            case "kill-in-checkpoint": if let first, let second { faults.checkpointKill = (first, second) }
             case "slow-steps": faults.stepDelay = (Double(arguments[0]) ?? 0) / 1000
             default: continue
             }

@@ -7,9 +7,9 @@ public final class RunDirectory {
     public let url: URL
     /// Its metrics.jsonl, metrics.csv and TensorBoard event file.
     public let log: MetricsLog
-    /// Test-only pause between writing a checkpoint's temporary file and renaming it
-    /// (`DPTRAIN_FAULT=slow-checkpoint@SECONDS`, see ``FaultInjection``); 0 in normal runs.
-    private let checkpointDelay = FaultInjection.fromEnvironment().checkpointDelay
+    /// Test-only checkpoint faults (`DPTRAIN_FAULT=slow-checkpoint@SECONDS`, `kill-in-checkpoint@STEP:BYTES`,
+    /// see ``FaultInjection``); none in normal runs.
+    private let faults = FaultInjection.fromEnvironment()
 
     /// Creates (or reuses) the directory, writes the resolved config, and opens the metrics
     /// log — appending when `resume`, otherwise starting it afresh.
@@ -39,12 +39,15 @@ public final class RunDirectory {
     }
 
     /// Writes `checkpoint` atomically as `checkpoints/step-<step>.ckpt` and deletes all but the
-    /// newest `keep`. Returns the file's path relative to the run directory.
+    /// newest `keep` of those (`*.damaged` files are never counted or deleted). Returns the
+    /// file's path relative to the run directory.
     @discardableResult
     public func writeCheckpoint(_ checkpoint: Checkpoint, step: Int, keep: Int) throws -> String {
         let name = String(format: "step-%09d.ckpt", step)
         let file = url.appendingPathComponent("checkpoints").appendingPathComponent(name)
-        try AtomicFile.write(try checkpoint.serialized(), to: file, delayBeforeRename: checkpointDelay)
+        let kill = faults.checkpointKill.flatMap { $0.step == step ? $0.bytes : nil }
+        try AtomicFile.write(try checkpoint.serialized(), to: file, delayBeforeRename: faults.checkpointDelay,
+                             killAfterBytes: kill)
         let files = RunDirectory.checkpointFiles(in: url)
         for old in files.dropLast(keep) { try? FileManager.default.removeItem(at: old) }
         return "checkpoints/\(name)"
@@ -71,12 +74,92 @@ public final class RunDirectory {
         }
     }
 
-    /// Removes a previous run's outputs (metrics, checkpoints, weights, DONE) before a fresh start.
-    public static func clearPreviousRun(at runDirectory: URL) {
-        let manager = FileManager.default
-        for name in ["metrics.jsonl", "metrics.csv", "final.safetensors", "DONE", "checkpoints"] {
-            try? manager.removeItem(at: runDirectory.appendingPathComponent(name))
+    /// Renames every checkpoint file that does not verify to `<name>.damaged` (or `.damaged-2`, …
+    /// when taken), so it is kept for inspection and never counted against, or deleted by, the
+    /// rotation. Returns the new names.
+    public static func setAsideDamagedCheckpoints(in runDirectory: URL) -> [String] {
+        checkpointFiles(in: runDirectory).compactMap { file in
+            guard (try? Checkpoint.read(from: file)) == nil else { return nil }
+            let target = unusedSibling(file.path + ".damaged", separator: "-")
+            guard rename(file.path, target) == 0 else { return nil }
+            return URL(fileURLWithPath: target).lastPathComponent
         }
+    }
+
+    /// `config.resolved.yaml` of `runDirectory`.
+    public static func resolvedConfigFile(in runDirectory: URL) -> URL {
+        runDirectory.appendingPathComponent("config.resolved.yaml")
+    }
+
+    /// True when `runDirectory` holds (part of) a run: its resolved config, metrics, checkpoints,
+    /// weights or DONE marker.
+    public static func holdsRun(_ runDirectory: URL) -> Bool {
+        ["config.resolved.yaml", "metrics.jsonl", "metrics.csv", "checkpoints", "final.safetensors", "DONE"].contains {
+            FileManager.default.fileExists(atPath: runDirectory.appendingPathComponent($0).path)
+        }
+    }
+
+    /// Renames the run directory `runDirectory` to an unused sibling
+    /// `<runDirectory>.replaced-YYYYmmdd-HHMMSS` (local time; `-2`, `-3`, … appended when taken)
+    /// with one atomic rename — nothing is copied or deleted — and returns the new location.
+    /// A sibling rather than a subfolder: the new run gets an empty directory of the same name,
+    /// the old one stays complete (it can be resumed or inspected where it is), and
+    /// `rm -r` of one never touches the other.
+    public static func moveAside(_ runDirectory: URL) throws -> URL {
+        let source = runDirectory.standardizedFileURL.path
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let target = unusedSibling(source + ".replaced-" + formatter.string(from: Date()), separator: "-")
+        guard rename(source, target) == 0 else {
+            throw RunDirectoryError.cannotMoveAside(path: source, destination: target, reason: String(cString: strerror(errno)))
+        }
+        return URL(fileURLWithPath: target)
+    }
+
+    /// `path` when nothing exists there, else the first free `path<separator>2`, `…3`, ….
+    private static func unusedSibling(_ path: String, separator: String) -> String {
+        var candidate = path
+        var number = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "\(path)\(separator)\(number)"
+            number += 1
+        }
+        return candidate
+    }
+
+    /// Throws ``RunDirectoryError`` when `runDirectory` cannot be a run directory: an existing
+    /// file, a directory this process cannot create files in, or a missing path whose nearest
+    /// existing ancestor is a file or does not let this process create directories. Probes with
+    /// a temporary entry that it removes at once, so nothing is left behind.
+    public static func checkUsable(_ runDirectory: URL) throws {
+        let manager = FileManager.default
+        let path = runDirectory.standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw RunDirectoryError.notADirectory(path: path) }
+            guard let problem = probeProblem(in: path) else { return }
+            throw RunDirectoryError.unusableOutput(path: path, reason: "cannot create files in it (\(problem)); it must be writable")
+        }
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        guard isDirectory.boolValue else {
+            throw RunDirectoryError.unusableOutput(path: path, reason: "\(ancestor.path) is a file, so no directory can be created below it")
+        }
+        if let problem = probeProblem(in: ancestor.path) {
+            throw RunDirectoryError.unusableOutput(path: path,
+                reason: "it does not exist and cannot be created: \(ancestor.path) is not writable (\(problem))")
+        }
+    }
+
+    /// Nil when a directory can be created (and is removed again) in `directory`, else the reason.
+    private static func probeProblem(in directory: String) -> String? {
+        let probe = directory + "/.dptrain-write-check-\(getpid())"
+        guard mkdir(probe, 0o700) == 0 else { return String(cString: strerror(errno)) }
+        rmdir(probe)
+        return nil
     }
 
     /// True when the run in `runDirectory` finished (its DONE marker exists).

@@ -51,7 +51,7 @@ public final class Watchdog: @unchecked Sendable {
         if done { return true }
         guard idle > timeout else { return false }
         let message = "error (\(label)): no training step completed in \(Int(timeout)) s (train.stall_timeout); "
-            + "a rank is stuck or died — ending the job. Resume with --resume from the last checkpoint.\n"
+            + "a rank is stuck or died — ending the job. Run the same command again to resume from the last checkpoint.\n"
         FileHandle.standardError.write(Data(message.utf8))
         _exit(3)
     }

@@ -77,7 +77,7 @@ struct ResumeTests {
             process.waitUntilExit()
             #expect(process.terminationStatus != 0, "the killed job must fail")
             #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("DONE").path))
-            let resumed = try Self.train(config, output: output, extra: ["--resume"])
+            let resumed = try Self.train(config, output: output)  // the same command again
             #expect(resumed.status == 0, "\(resumed.combined)")
             #expect(resumed.output.contains("resuming from"), "\(resumed.output)")
             #expect(resumed.output.contains("samples logged after it are replayed"))
@@ -100,7 +100,7 @@ struct ResumeTests {
         // Stop the 2-rank run after 100 steps (max_steps may change; it is a train.* key), keep its checkpoints.
         #expect(try Self.train(config, output: output, extra: ["train.max_steps=100"]).status == 0)
         try? FileManager.default.removeItem(at: output.appendingPathComponent("DONE"))
-        let resumed = try Self.train(config, output: output, ranks: 1, extra: ["--resume"])
+        let resumed = try Self.train(config, output: output, ranks: 1)
         #expect(resumed.status == 0, "\(resumed.combined)")
         #expect(resumed.output.contains("written by 2 ranks, resuming on 1"))
         let a = try SafeTensors.read(from: reference.appendingPathComponent("final.safetensors")).tensors.flatMap(\.values)
@@ -132,38 +132,45 @@ struct ResumeTests {
         #expect(resumed.output.contains("resuming from \(files[0].path)"))
     }
 
-    @Test("killing rank 0 inside a checkpoint write never leaves a file that loads as valid")
+    @Test("killed after N bytes of a checkpoint write: the partial file is never loaded and the rerun ends byte-identical")
     func killDuringCheckpointWrite() throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
+        let reference = directory.appendingPathComponent("uninterrupted")
+        #expect(try Self.train(config, output: reference).status == 0)
+        let expected = try Data(contentsOf: reference.appendingPathComponent("final.safetensors"))
+        let complete = try #require(RunDirectory.checkpointFiles(in: reference).last)
+        let size = try Data(contentsOf: complete).count
+        let cut = size / 2
+        // Rank 0 dies by SIGKILL with half of step 40's checkpoint written (checkpoints every 8 steps, keep 3).
         let output = directory.appendingPathComponent("run")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-        process.arguments = ["-n", "2", CommandRunner.dptrainPath, "train", config, "output=\(output.path)", "--quiet"]
-        var environment = CommandRunner.environment
-        environment["DPTRAIN_FAULT"] = "slow-checkpoint@3"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let killed = try Self.train(config, output: output, environment: ["DPTRAIN_FAULT": "kill-in-checkpoint@40:\(cut)"])
+        #expect(killed.status != 0 && !killed.timedOut, "\(killed.combined)")
         let checkpoints = output.appendingPathComponent("checkpoints")
-        let deadline = Date().addingTimeInterval(60)
-        var temporary: [String] = []
-        while temporary.isEmpty, Date() < deadline, process.isRunning {
-            temporary = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter { $0.hasSuffix(".tmp") }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        #expect(!temporary.isEmpty, "no checkpoint write was observed")
-        for pid in Self.processes(containing: "output=\(output.path)") { kill(pid, SIGKILL) }
-        process.waitUntilExit()
-        // Every *.ckpt that exists verifies; the interrupted write is only a .tmp file.
-        for file in RunDirectory.checkpointFiles(in: output) {
+        let partial = checkpoints.appendingPathComponent("step-000000040.ckpt.tmp")
+        let partialBytes = try Data(contentsOf: partial)
+        #expect(partialBytes.count == cut, "the write must stop after \(cut) of \(size) bytes")
+        let files = RunDirectory.checkpointFiles(in: output)
+        #expect(files.map(\.lastPathComponent) == ["step-000000024.ckpt", "step-000000032.ckpt"]
+                || files.map(\.lastPathComponent) == ["step-000000016.ckpt", "step-000000024.ckpt", "step-000000032.ckpt"],
+                "\(files)")
+        for file in files {
             #expect(throws: Never.self) { try Checkpoint.read(from: file) }
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
-        #expect(names.contains { $0.hasSuffix(".tmp") })
-        let resumed = try Self.train(config, output: output, extra: ["--resume"])
+        #expect(throws: (any Error).self) { try Checkpoint.parse(partialBytes, file: partial.path) }
+        // Even under a checkpoint's name the partial bytes are refused (and kept as *.damaged).
+        let disguised = checkpoints.appendingPathComponent("step-000000041.ckpt")
+        try partialBytes.write(to: disguised)
+        let resumed = try Self.train(config, output: output)  // the same command again
         #expect(resumed.status == 0, "\(resumed.combined)")
+        #expect(resumed.output.contains("skipping checkpoint \(disguised.path)") || resumed.output.contains("step-000000041.ckpt is not valid"),
+                "\(resumed.output)")
+        #expect(resumed.output.contains("resuming from \(checkpoints.path)/step-000000032.ckpt"), "\(resumed.output)")
+        #expect(try Data(contentsOf: checkpoints.appendingPathComponent("step-000000041.ckpt.damaged")) == partialBytes)
+        #expect(try Data(contentsOf: output.appendingPathComponent("final.safetensors")) == expected)
+        let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl"))
+            .filter { $0.kind == .step }.compactMap { $0["step"] }.map { Int($0) }
+        #expect(steps == Array(1...256))
     }
 
     /// Checkpoints fall every 8 steps (a quarter epoch); steps 30–33 are NaN and skipped, so the
