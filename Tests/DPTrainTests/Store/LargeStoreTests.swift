@@ -1,4 +1,4 @@
-@testable import DPTrain
+import DPTrain
 import Foundation
 import Testing
 
