@@ -42,6 +42,7 @@ struct BenchmarkShapesTests {
         let config = directory.appendingPathComponent("cnn.yaml")
         try """
             name: bench-cnn
+            output: \(directory.path)/run
             data: {dataset: fashion-mnist}
             model:
               input: [1, 28, 28]
