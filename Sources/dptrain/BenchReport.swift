@@ -16,13 +16,15 @@ struct BenchReport {
     /// step, and (overlapping the phases) inside sgemm.
     var phases: [[Double]]
     /// Per rank, bytes: parameters, gradients, optimizer state, buffers, dataset, peak resident
-    /// set (0 when unknown); see ``MemoryFootprint``.
+    /// set, anonymous and file-backed resident set now, sample-store size (0 when unknown or
+    /// none); see ``MemoryFootprint``.
     var memory: [[Double]]
     /// Whether the all-reduce can hide behind backward-length compute (2+ ranks over MPI).
     var overlap: OverlapBenchmark.Result?
     var samplesPerSecond: Double
 
-    static let memoryNames = ["parameters", "gradients", "optimizer_state", "buffers", "dataset", "peak_resident"]
+    static let memoryNames = ["parameters", "gradients", "optimizer_state", "buffers", "dataset", "peak_resident",
+                              "resident_anonymous", "resident_file", "store"]
 
     /// Σ in_sgemm / Σ step over all ranks: each rank's wait for the others in the all-reduce
     /// is idle time of that rank, and which rank waits changes from step to step, so the share
@@ -67,7 +69,8 @@ struct BenchReport {
         try communicator.allReduceMax(&wall)
         let footprint = MemoryFootprint.measure(model: builder.model, optimizer: builder.optimizer, data: builder.data)
         let memory = try perRank([footprint.parameters, footprint.gradients, footprint.optimizerState, footprint.buffers,
-                                  footprint.dataset, footprint.peakResident ?? 0].map(Double.init),
+                                  footprint.dataset, footprint.peakResident ?? 0, footprint.residentAnonymous ?? 0,
+                                  footprint.residentFile ?? 0, footprint.store].map(Double.init),
                                  communicator: communicator)
         // 4. The overlap probe, with as much GEMM work as rank 0's backward pass.
         var overlap: OverlapBenchmark.Result?
@@ -141,15 +144,20 @@ struct BenchReport {
                         + "\(BenchReport.ms(overlap.overlappedSeconds)) ms (exposed \(BenchReport.ms(overlap.overlappedExposed)) ms)"]
         }
         lines += ["", "Memory per rank (MB; counted = parameters + gradients + optimizer state + buffers + dataset;"
-                    + " buffers = activations, their gradients and scratch at the largest batch seen):",
-                  "  rank parameters  gradients  optimizer  buffers    dataset    counted    peak RSS   peak/counted"]
+                    + " buffers = activations, their gradients and scratch at the largest batch seen;"
+                    + " dataset = samples in this rank's own memory; anon/file = RssAnon/RssFile after training,"
+                    + " file pages of the mapped store shared by the host's ranks):",
+                  "  rank parameters  gradients  optimizer  buffers    dataset    counted    peak RSS   anon RSS   file RSS   peak/counted"]
         for (rank, values) in memory.enumerated() {
             let counted = BenchReport.counted(values)
-            let cells = (Array(values[0..<5]) + [counted, values[5]]).map {
+            let cells = (Array(values[0..<5]) + [counted, values[5], values[6], values[7]]).map {
                 Format.fixed($0 / 1e6, 1).padding(toLength: 11, withPad: " ", startingAt: 0)
             }
             lines.append("  " + String(rank).padding(toLength: 5, withPad: " ", startingAt: 0) + cells.joined()
                 + (values[5] > 0 ? Format.fixed(values[5] / counted, 2) : "unknown"))
+        }
+        if let store = memory.first?[8], store > 0 {
+            lines.append("  sample store: \(Format.fixed(store / 1e6, 1)) MB mapped read-only (one copy per host in the page cache)")
         }
         return lines.joined(separator: "\n")
     }

@@ -21,6 +21,10 @@ public struct DataConfig: Equatable, Sendable {
     /// decompressed (``MemoryBudget``). Nil (the default) means the host's available memory at
     /// load time; it is then not written to `config.resolved.yaml`, which stays host-independent.
     public var maxBytes: Int?
+    /// `cache`: the directory of prepared sample stores (``StoreCache``); nil (the default)
+    /// means `data-cache` next to the run directory. Written to `config.resolved.yaml` only
+    /// when given (the weights do not depend on it).
+    public var cache: String?
 
     /// Reads the keys in a fixed order (it is the order of `config.resolved.yaml`): dataset,
     /// path, train, test, label_column, normalize, validation, shuffle, drop_last, augment,
@@ -45,6 +49,7 @@ public struct DataConfig: Equatable, Sendable {
         maxBytes = reader.contains("max_bytes")
             ? try reader.int("max_bytes", allowed: "a byte count ≥ 1 (for example 8_000_000_000)", where: { $0 >= 1 })
             : nil
+        cache = reader.contains("cache") ? try reader.string("cache") : nil
 
         func samples(default count: Int) throws -> (train: Int, test: Int) {
             (try reader.int("samples", default: count, allowed: "a count ≥ 2", where: { $0 >= 2 }),
@@ -56,6 +61,8 @@ public struct DataConfig: Equatable, Sendable {
         switch kind {
         case "idx":
             dataset = .idx(directory: directory)
+        case "store":
+            dataset = .store(path: directory)
         case "npy":
             dataset = .npy(train: train, test: test)
         case "csv":

@@ -21,9 +21,12 @@ public enum DatasetKind: Equatable, Sendable, CustomStringConvertible {
     /// `samples` (default 4096, ≥ 2), `test_samples` (default 1000, ≥ 1), `features` (default
     /// 16, ≥ 1) and target noise σ = `noise` (default 1.0, ≥ 0).
     case linearRegression(samples: Int, testSamples: Int, features: Int, noise: Double)
+    /// A prepared sample store file `data.path` (``SampleStore``; for example one generated
+    /// directly by a script), used as it is: mapped, verified, never rebuilt.
+    case store(path: String)
 
     /// The YAML spellings of `data.dataset`, in the order errors list them.
-    public static let spellings = ["fashion-mnist", "idx", "npy", "csv", "spirals", "linear_regression"]
+    public static let spellings = ["fashion-mnist", "idx", "npy", "csv", "spirals", "linear_regression", "store"]
 
     /// The YAML spelling of `data.dataset`.
     public var description: String {
@@ -34,6 +37,7 @@ public enum DatasetKind: Equatable, Sendable, CustomStringConvertible {
         case .csv: return "csv"
         case .spirals: return "spirals"
         case .linearRegression: return "linear_regression"
+        case .store: return "store"
         }
     }
 }

@@ -1,8 +1,9 @@
 /// Copies the samples of a micro-batch out of a ``Dataset`` into a contiguous input matrix.
 ///
-/// Rows are copied with one `memcpy` each (the dataset is row-major), labels go into a
-/// caller-owned buffer, and nothing is allocated per call, so the training loop can gather
-/// every micro-step into the same buffers.
+/// Rows in memory are copied with one `memcpy` each (the dataset is row-major); rows of a
+/// mapped store are read from the map and normalised on the way into the matrix
+/// (``StoredSamples``). Labels go into a caller-owned buffer, and nothing is allocated per
+/// call, so the training loop can gather every micro-step into the same buffers.
 public enum BatchGather {
     /// Copies sample `indices[r]` of `dataset` into row r of `matrix` and its label into `labels[r]`.
     ///
@@ -18,14 +19,12 @@ public enum BatchGather {
         precondition(matrix.columns == dataset.featureCount,
                      "matrix has \(matrix.columns) columns, samples have \(dataset.featureCount) features")
         let width = dataset.featureCount
-        dataset.labels.withUnsafeBufferPointer { sourceLabels in
-            var row = 0
-            for index in indices {
-                precondition(index >= 0 && index < dataset.count, "sample index \(index) outside 0..<\(dataset.count)")
-                (matrix.base + row * width).update(from: dataset.row(index), count: width)
-                labels[row] = sourceLabels[index]
-                row += 1
-            }
+        var row = 0
+        for index in indices {
+            precondition(index >= 0 && index < dataset.count, "sample index \(index) outside 0..<\(dataset.count)")
+            dataset.readRow(index, into: matrix.base + row * width)
+            labels[row] = dataset.label(index)
+            row += 1
         }
     }
 

@@ -41,6 +41,8 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case missingField
         /// A data setting that cannot work with this dataset (split size, augmentation, …).
         case configuration
+        /// A checksum (of a prepared sample store) does not match its contents.
+        case checksumMismatch
     }
 
     /// Where in a file the problem is.

@@ -43,6 +43,14 @@ public enum DataSource {
         case let .spirals(samples, testSamples, noise):
             return (SyntheticData.spirals(count: samples, noise: noise, seed: seed, stream: 1),
                     SyntheticData.spirals(count: testSamples, noise: noise, seed: seed, stream: 2))
+        case let .store(path):
+            let store = try SampleStore.open(path: path)
+            guard let train = store.dataset("train") else {
+                throw DataError(.missingField, file: path, problem: "the sample store has no training split",
+                                expected: "a split named train", found: store.header.splits.map(\.name).joined(separator: ", "),
+                                hint: SampleStore.rebuildHint)
+            }
+            return (train, store.dataset("test"))
         case let .linearRegression(samples, testSamples, features, noise):
             return (SyntheticData.linearRegression(count: samples, features: features, noise: noise, seed: seed, stream: 1),
                     SyntheticData.linearRegression(count: testSamples, features: features, noise: noise, seed: seed, stream: 2))
@@ -87,17 +95,18 @@ public enum DataSource {
                                noise: Float = 0) throws -> Prepared {
         let (trainPart, validation) = try ValidationSplit.split(train, validationCount: validationCount, seed: seed)
         let normalizer = Normalizer(method: normalization, fittingTo: trainPart)
-        // A split returns copies; without one `trainPart` is `train` itself (normalised in place).
-        normalizer.apply(to: trainPart)
-        if let validation { normalizer.apply(to: validation) }
-        if let test { normalizer.apply(to: test) }
+        // A split returns copies (views of a store); without one `trainPart` is `train` itself
+        // (normalised in place in memory; a stored set is normalised on read).
+        let trainSet = normalizer.normalizing(trainPart)
+        let validationSet = validation.map(normalizer.normalizing)
+        let testSet = test.map(normalizer.normalizing)
         var augmentation: Augmentation? = nil
         let candidate = Augmentation(shift: shift, flip: flip, noise: noise, fillValue: normalizer.normalizedValue(of: 0))
         if candidate.isEnabled {
             try candidate.validate(sampleShape: train.sampleShape)
             augmentation = candidate
         }
-        return Prepared(train: trainPart, validation: validation, test: test, normalizer: normalizer,
+        return Prepared(train: trainSet, validation: validationSet, test: testSet, normalizer: normalizer,
                         augmentation: augmentation)
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
 
-/// Samples in memory: one contiguous, row-major, 64-byte aligned `Float` buffer of
-/// `count × featureCount` features, and one label (or a row of regression targets) per sample.
+/// Samples: either in memory — one contiguous, row-major, 64-byte aligned `Float` buffer of
+/// `count × featureCount` features, and one label (or a row of regression targets) per sample —
+/// or read from a mapped sample store (``stored``), normalised on read.
 ///
 /// Row `i` holds sample `i` flattened in its ``sampleShape`` order: images are `[C, H, W]`
 /// (channel-major, NCHW per batch), tabular data is `[d]`. The class owns its buffers and frees
 /// them in `deinit`; readers fill ``features`` in place, so the hot path never copies `[Float]`.
+/// A stored dataset has no ``features``, ``labels`` or ``targetValues`` in memory: read it
+/// with ``readRow(_:into:)``, ``label(_:)`` and ``readTargets(_:into:)`` (which work for both).
 public final class Dataset {
     /// Number of samples.
     public let count: Int
@@ -26,6 +29,8 @@ public final class Dataset {
     public let targetValues: UnsafeMutableBufferPointer<Float>?
     /// Where the samples came from (a path or a description), for messages.
     public let source: String
+    /// The mapped store rows this dataset reads (nil: the samples are in ``features``).
+    public let stored: StoredSamples?
 
     /// Allocates a zero-filled dataset of `labels.count` samples of `sampleShape`, to be filled
     /// through ``features`` (and ``targetValues`` when `targetWidth > 0`).
@@ -47,8 +52,24 @@ public final class Dataset {
         self.classCount = classCount
         self.targetWidth = targetWidth
         self.source = source
+        stored = nil
         features = Dataset.allocate(count * featureCount)
         targetValues = targetWidth > 0 ? Dataset.allocate(count * targetWidth) : nil
+    }
+
+    /// A dataset reading the rows of `stored` from its map (no samples in memory).
+    public init(stored: StoredSamples, sampleShape: [Int], classCount: Int, source: String) {
+        precondition(sampleShape.reduce(1, *) == stored.featureCount, "sample shape does not match the store")
+        count = stored.count
+        self.sampleShape = sampleShape
+        featureCount = stored.featureCount
+        labels = []
+        self.classCount = classCount
+        targetWidth = stored.targetWidth
+        self.source = source
+        self.stored = stored
+        features = Dataset.allocate(0)
+        targetValues = nil
     }
 
     /// A dataset holding a copy of `features` (row-major, `labels.count × product(sampleShape)`),
@@ -76,11 +97,40 @@ public final class Dataset {
         targetValues!.baseAddress! + index * targetWidth
     }
 
-    /// The features of all samples as a `count × featureCount` matrix view.
+    /// The class label of sample `index` (in memory or stored).
+    @inlinable public func label(_ index: Int) -> Int32 {
+        if let stored { return stored.label(index) }
+        return labels[index]
+    }
+
+    /// Writes the `featureCount` features of sample `index` (normalised, for a stored dataset)
+    /// to `destination`.
+    public func readRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
+        if let stored {
+            stored.read(index, into: destination)
+        } else {
+            destination.update(from: row(index), count: featureCount)
+        }
+    }
+
+    /// Writes the `targetWidth` regression targets of sample `index` to `destination`.
+    public func readTargets(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
+        if let stored {
+            stored.readTargets(index, into: destination)
+        } else {
+            destination.update(from: targetRow(index), count: targetWidth)
+        }
+    }
+
+    /// The features of all samples as a `count × featureCount` matrix view (in memory only).
     public var matrix: Matrix { Matrix(base: features.baseAddress!, rows: count, columns: featureCount) }
 
     /// A new dataset holding copies of the samples at `indices`, in that order (duplicates allowed).
     public func subset(indices: [Int]) -> Dataset {
+        if let stored {
+            precondition(indices.allSatisfy { $0 >= 0 && $0 < count }, "subset index outside 0..<\(count)")
+            return Dataset(stored: stored.subset(indices), sampleShape: sampleShape, classCount: classCount, source: source)
+        }
         let result = Dataset(sampleShape: sampleShape, labels: indices.map { labels[$0] },
                              classCount: classCount, targetWidth: targetWidth, source: source)
         for (row, index) in indices.enumerated() {
@@ -94,7 +144,10 @@ public final class Dataset {
     /// Number of samples of each class (`classCount` entries).
     public func classHistogram() -> [Int] {
         var histogram = [Int](repeating: 0, count: classCount)
-        for label in labels where label >= 0 && Int(label) < classCount { histogram[Int(label)] += 1 }
+        for index in 0..<count {
+            let label = self.label(index)
+            if label >= 0 && Int(label) < classCount { histogram[Int(label)] += 1 }
+        }
         return histogram
     }
 

@@ -58,15 +58,24 @@ public struct Normalizer: Codable, Equatable, Sendable {
     public init(method: Method, fittingTo train: Dataset) {
         let scope: Scope = train.sampleShape.count >= 2 ? .global : .perFeature
         let columns = scope == .global ? 1 : train.featureCount
-        let base = train.features.baseAddress!
         let n = train.count, d = train.featureCount
+        /// Calls `body` with each training row in order (stored rows are read raw into a scratch row).
+        func forEachRow(_ body: (UnsafePointer<Float>) -> Void) {
+            if let stored = train.stored {
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(d, 1))
+                defer { scratch.deallocate() }
+                for i in 0..<n { stored.read(i, into: scratch); body(scratch) }
+            } else {
+                let base = train.features.baseAddress!
+                for i in 0..<n { body(base + i * d) }
+            }
+        }
         switch method {
         case .none:
             self.init(method: .none, scope: .global, shift: [0], scale: [1])
         case .standardize:
             var sum = [Double](repeating: 0, count: columns)
-            for i in 0..<n {
-                let row = base + i * d
+            forEachRow { row in
                 if scope == .global {
                     var s = 0.0
                     for j in 0..<d { s += Double(row[j]) }
@@ -79,8 +88,7 @@ public struct Normalizer: Codable, Equatable, Sendable {
             let mean = sum.map { perColumn > 0 ? $0 / perColumn : 0 }
             // Second pass for the variance: exact enough in Double, no cancellation.
             var squares = [Double](repeating: 0, count: columns)
-            for i in 0..<n {
-                let row = base + i * d
+            forEachRow { row in
                 if scope == .global {
                     var s = 0.0
                     let m = mean[0]
@@ -95,8 +103,7 @@ public struct Normalizer: Codable, Equatable, Sendable {
         case .minmax:
             var low = [Double](repeating: .infinity, count: columns)
             var high = [Double](repeating: -.infinity, count: columns)
-            for i in 0..<n {
-                let row = base + i * d
+            forEachRow { row in
                 for j in 0..<d {
                     let c = scope == .global ? 0 : j
                     let v = Double(row[j])
@@ -110,8 +117,24 @@ public struct Normalizer: Codable, Equatable, Sendable {
         }
     }
 
-    /// Rescales every feature of `dataset` in place (x′ = (x − shift) / scale, in Float).
+    /// `dataset` normalised: a dataset in memory is rescaled in place (``apply(to:)``) and
+    /// returned; a stored one is returned as a new dataset over the same map that rescales on
+    /// read with the same Float operations (``StoredSamples``).
+    public func normalizing(_ dataset: Dataset) -> Dataset {
+        guard let stored = dataset.stored else {
+            apply(to: dataset)
+            return dataset
+        }
+        guard method != .none else { return dataset }
+        let normalized = stored.normalized(shift: shift.map(Float.init), factor: scale.map { Float(1 / $0) })
+        return Dataset(stored: normalized, sampleShape: dataset.sampleShape, classCount: dataset.classCount,
+                       source: dataset.source)
+    }
+
+    /// Rescales every feature of `dataset` in place (x′ = (x − shift) / scale, in Float; a
+    /// dataset in memory only — see ``normalizing(_:)``).
     public func apply(to dataset: Dataset) {
+        precondition(dataset.stored == nil, "a stored dataset is normalised on read: use normalizing(_:)")
         guard method != .none else { return }
         let d = dataset.featureCount
         precondition(shift.count == 1 || shift.count == d, "normalizer has \(shift.count) features, dataset \(d)")

@@ -11,6 +11,9 @@ public final class Evaluator {
     /// Samples per forward pass (`train.eval_batch`).
     public let batchSize: Int
     private var labels: [Int32]
+    /// Rows gathered from a stored dataset [batchSize × F] and their targets [batchSize × T].
+    private let inputBuffer = FloatBuffer()
+    private let targetBuffer = FloatBuffer()
 
     /// An evaluator of `model` in batches of `batchSize`.
     public init(model: Sequential, loss: Loss, communicator: Communicator, batchSize: Int) {
@@ -30,17 +33,24 @@ public final class Evaluator {
         var start = lower
         while start < upper {
             let rows = min(batchSize, upper - start)
-            // The dataset's rows are contiguous: evaluate them in place, without a copy.
-            let input = Matrix(base: dataset.features.baseAddress! + start * dataset.featureCount,
+            let input: Matrix
+            if dataset.stored == nil {
+                // The dataset's rows are contiguous in memory: evaluate them in place, without a copy.
+                input = Matrix(base: dataset.features.baseAddress! + start * dataset.featureCount,
                                rows: rows, columns: dataset.featureCount)
+            } else {
+                // Stored rows are read (and normalised) from the map into the batch buffer.
+                input = inputBuffer.matrix(rows: rows, columns: dataset.featureCount)
+                for row in 0..<rows { dataset.readRow(start + row, into: input.row(row)) }
+            }
             let output = model.forward(input, context: .evaluation)
             let result: LossResult
             if dataset.targetWidth > 0 {
-                let targets = Matrix(base: dataset.targetValues!.baseAddress! + start * dataset.targetWidth,
-                                     rows: rows, columns: dataset.targetWidth)
+                let targets = targetBuffer.matrix(rows: rows, columns: dataset.targetWidth)
+                for row in 0..<rows { dataset.readTargets(start + row, into: targets.row(row)) }
                 result = loss.evaluate(output: output, targets: .values(targets), gradient: nil, scale: 1)
             } else {
-                for row in 0..<rows { labels[row] = dataset.labels[start + row] }
+                for row in 0..<rows { labels[row] = dataset.label(start + row) }
                 result = labels.withUnsafeBufferPointer {
                     loss.evaluate(output: output, targets: .classes($0.baseAddress!), gradient: nil, scale: 1)
                 }

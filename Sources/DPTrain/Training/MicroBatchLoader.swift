@@ -52,7 +52,7 @@ final class MicroBatchLoader {
         if dataset.targetWidth > 0 {
             let values = targetBuffer.matrix(rows: rows, columns: dataset.targetWidth)
             for row in 0..<rows {
-                values.row(row).update(from: dataset.targetRow(indices[row]), count: dataset.targetWidth)
+                dataset.readTargets(indices[row], into: values.row(row))
             }
             targets = .values(values)
         } else {

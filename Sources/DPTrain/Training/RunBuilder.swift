@@ -25,7 +25,8 @@ public final class RunBuilder {
     public init(config: TrainingConfig, communicator: Communicator) throws {
         self.config = config
         self.communicator = communicator
-        data = try DataPreparation.load(config.data, seed: config.seed)
+        data = try DataPreparation.load(config.data, seed: config.seed,
+                                        cacheDirectory: StoreCache.directory(data: config.data, output: config.output))
         model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
         loss = LossCatalog.loss(named: config.loss)!
         try RunBuilder.checkCompatibility(config: config, data: data, model: model)

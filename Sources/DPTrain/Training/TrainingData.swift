@@ -11,10 +11,13 @@ public struct TrainingData {
     public var augmentation: Augmentation?
     /// How inputs were normalised (for the banner and metadata).
     public var normalizationSummary: String
+    /// The mapped sample store the splits read from (nil: samples in memory).
+    public var store: SampleStore?
 
     /// Prepared data (see ``DataPreparation``).
     public init(train: Dataset, validation: Dataset?, test: Dataset?, augmentation: Augmentation?,
-                normalizationSummary: String) {
+                normalizationSummary: String, store: SampleStore? = nil) {
+        self.store = store
         self.train = train
         self.validation = validation
         self.test = test

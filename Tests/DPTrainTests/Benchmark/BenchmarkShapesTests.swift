@@ -42,6 +42,7 @@ struct BenchmarkShapesTests {
         let config = directory.appendingPathComponent("cnn.yaml")
         try """
             name: bench-cnn
+            output: \(directory.path)/run
             data: {dataset: fashion-mnist}
             model:
               input: [1, 28, 28]
@@ -65,13 +66,19 @@ struct BenchmarkShapesTests {
         let step = try #require(ranks.first?["step_seconds"] as? Double)
         #expect(inSGEMM > 0 && inSGEMM <= step)
         // Memory: the counted parts are exact for this model (8·1·3·3 + 8 + 10·1568 + 10 floats,
-        // momentum-free SGD holds no state; Fashion-MNIST's 70,000 samples of 784 floats and a
-        // label each), and the process held at least those bytes at its peak.
+        // momentum-free SGD holds no state; Fashion-MNIST is read from the mapped sample store,
+        // so no dataset bytes in the rank's own memory, and the store holds 70,000 × 784 uint8
+        // pixels and an Int32 label each, page-aligned sections), and the process held at least
+        // the counted bytes at its peak.
         let memory = try #require((json["memory"] as? [[String: Any]])?.first)
         let parameters = 4 * (8 * 9 + 8 + 10 * 1568 + 10)
         #expect(memory["parameters_bytes"] as? Int == parameters && memory["gradients_bytes"] as? Int == parameters)
         #expect(memory["optimizer_state_bytes"] as? Int == 0)
-        #expect(memory["dataset_bytes"] as? Int == 70_000 * (784 + 1) * 4)
+        #expect(memory["dataset_bytes"] as? Int == 0)
+        let store = try #require(memory["store_bytes"] as? Int)
+        #expect(store >= 70_000 * (784 + 4) && store < 70_000 * (784 + 4) + 6 * 4096 + 4096, "store \(store) bytes")
+        let anonymous = try #require(memory["resident_anonymous_bytes"] as? Int)
+        #expect(anonymous > 0 && anonymous < 70_000 * 784 * 4, "RssAnon \(anonymous): no Float32 copy of the data")
         let counted = try #require(memory["counted_bytes"] as? Int)
         let buffers = try #require(memory["buffers_bytes"] as? Int)
         // At least the conv output and its gradient for the largest batch (evaluation, 500 rows).
