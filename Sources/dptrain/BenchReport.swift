@@ -18,6 +18,9 @@ struct BenchReport {
     /// Per rank, bytes: parameters, gradients, optimizer state, buffers, dataset, peak resident
     /// set (0 when unknown); see ``MemoryFootprint``.
     var memory: [[Double]]
+    /// Bytes of the whole optimizer state (every state buffer over all P parameters): what each
+    /// rank holds without sharding, and the sum of the ranks' blocks with it.
+    var optimizerStateWhole: Double
     /// Whether the all-reduce can hide behind backward-length compute (2+ ranks over MPI).
     var overlap: OverlapBenchmark.Result?
     var samplesPerSecond: Double
@@ -79,7 +82,10 @@ struct BenchReport {
         let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
         return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
                            parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
-                           allReduceSmall: small, phases: phases, memory: memory, overlap: overlap,
+                           allReduceSmall: small, phases: phases, memory: memory,
+                           optimizerStateWhole: Double(builder.optimizer.stateBuffers.count * parameters
+                                                       * MemoryLayout<Float>.stride),
+                           overlap: overlap,
                            samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
     }
 
@@ -150,6 +156,11 @@ struct BenchReport {
             }
             lines.append("  " + String(rank).padding(toLength: 5, withPad: " ", startingAt: 0) + cells.joined()
                 + (values[5] > 0 ? Format.fixed(values[5] / counted, 2) : "unknown"))
+        }
+        if optimizerStateWhole > 0 {
+            let share = memory.map { Format.fixed(100 * $0[2] / optimizerStateWhole, 1) + "%" }.joined(separator: ", ")
+            lines.append("  optimizer state per rank as a share of the whole state (\(Format.fixed(optimizerStateWhole / 1e6, 1)) MB): "
+                + "\(share) (1/W = \(Format.fixed(100 / Double(worldSize), 1))% when the update is sharded, train.shard_optimizer)")
         }
         return lines.joined(separator: "\n")
     }

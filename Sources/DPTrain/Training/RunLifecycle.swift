@@ -29,10 +29,11 @@ public struct RunLifecycle {
     }
 
     /// Keys that may differ between the config a checkpoint was written with and the resuming
-    /// run's: how the work is split (m), logged, evaluated and checkpointed, and when it stops
-    /// (`train.max_steps`) — never what a step computes, so the resumed run is the same run.
+    /// run's: how the work is split (m, the sharded update), logged, evaluated and checkpointed,
+    /// and when it stops (`train.max_steps`) — never what a step computes, so the resumed run is
+    /// the same run.
     public static func mayDiffer(_ path: String) -> Bool {
-        let free = ["batch.micro", "train.max_steps", "train.log_every", "train.eval_every", "train.eval_batch",
+        let free = ["batch.micro", "train.max_steps", "train.shard_optimizer", "train.log_every", "train.eval_every", "train.eval_batch",
                     "train.noise_every", "train.check_replicas_every", "train.stall_timeout", "train.checkpoint"]
         return free.contains { path == $0 || path.hasPrefix($0 + ".") }
     }
