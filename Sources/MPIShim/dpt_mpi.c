@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 // MPI counts are int: larger buffers are reduced in pieces of at most this many elements.
@@ -121,4 +122,26 @@ int dpt_mpi_iallreduce_wait(void) {
 int dpt_mpi_finalize(void) {
     if (!dpt_mpi_is_initialized()) return MPI_SUCCESS;
     return MPI_Finalize();
+}
+
+int dpt_mpi_reduce_scatter_sum_f32(const float *send, float *receive, const int *counts) {
+    return MPI_Reduce_scatter(send, receive, counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+}
+
+int dpt_mpi_allgather_f32(float *buffer, const int *counts) {
+    int size = 0;
+    int code = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (code != MPI_SUCCESS) return code;
+    int *displacements = malloc((size_t)size * sizeof(int));
+    if (displacements == NULL) return MPI_ERR_NO_MEM;
+    long offset = 0;
+    for (int r = 0; r < size; r++) {
+        if (offset > INT_MAX) { free(displacements); return MPI_ERR_COUNT; }
+        displacements[r] = (int)offset;
+        offset += counts[r];
+    }
+    code = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buffer, counts, displacements, MPI_FLOAT,
+                          MPI_COMM_WORLD);
+    free(displacements);
+    return code;
 }

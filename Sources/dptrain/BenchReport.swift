@@ -19,6 +19,9 @@ struct BenchReport {
     /// set, anonymous and file-backed resident set now, sample-store size (0 when unknown or
     /// none); see ``MemoryFootprint``.
     var memory: [[Double]]
+    /// Bytes of the whole optimizer state (every state buffer over all P parameters): what each
+    /// rank holds without sharding, and the sum of the ranks' blocks with it.
+    var optimizerStateWhole: Double
     /// Whether the all-reduce can hide behind backward-length compute (2+ ranks over MPI).
     var overlap: OverlapBenchmark.Result?
     var samplesPerSecond: Double
@@ -82,7 +85,10 @@ struct BenchReport {
         let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
         return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
                            parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
-                           allReduceSmall: small, phases: phases, memory: memory, overlap: overlap,
+                           allReduceSmall: small, phases: phases, memory: memory,
+                           optimizerStateWhole: Double(builder.optimizer.stateBuffers.count * parameters
+                                                       * MemoryLayout<Float>.stride),
+                           overlap: overlap,
                            samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
     }
 
@@ -158,6 +164,11 @@ struct BenchReport {
         }
         if let store = memory.first?[8], store > 0 {
             lines.append("  sample store: \(Format.fixed(store / 1e6, 1)) MB mapped read-only (one copy per host in the page cache)")
+        }
+        if optimizerStateWhole > 0 {
+            let share = memory.map { Format.fixed(100 * $0[2] / optimizerStateWhole, 1) + "%" }.joined(separator: ", ")
+            lines.append("  optimizer state per rank as a share of the whole state (\(Format.fixed(optimizerStateWhole / 1e6, 1)) MB): "
+                + "\(share) (1/W = \(Format.fixed(100 / Double(worldSize), 1))% when the update is sharded, train.shard_optimizer)")
         }
         return lines.joined(separator: "\n")
     }

@@ -4,7 +4,8 @@ import Foundation
 
 /// Hidden self-test of the collectives, run by the test suite under `mpirun -np 2` and
 /// `-np 4 --oversubscribe`: exact all-reduce sums (blocking and non-blocking) for several buffer sizes, broadcast from
-/// rank 0, scalar sum/max/min, and an optional deliberate failure on one rank.
+/// rank 0, reduce-scatter and all-gather over the sharded update's (uneven, possibly empty)
+/// blocks, scalar sum/max/min, and an optional deliberate failure on one rank.
 struct TestCollectivesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-collectives",
@@ -76,6 +77,22 @@ struct TestCollectivesCommand: ParsableCommand {
             for index in 0..<size where buffer[index] != Float(index % 1013) {
                 throw Mismatch(description:
                     "broadcast of \(size) floats: element \(index) is \(buffer[index]), expected \(index % 1013)")
+            }
+            // Reduce-scatter, then all-gather, over the blocks of a sharded optimizer update.
+            let shard = ParameterShard(parameterCount: size, rank: rank, worldSize: world)
+            let block = ParameterStore.allocate(shard.range.count)
+            defer { block.baseAddress?.deallocate() }
+            for index in 0..<size { buffer[index] = Float((rank + 1) * (1 + index % 3)) }
+            try communicator.reduceScatterSum(UnsafeBufferPointer(buffer), into: block, counts: shard.counts)
+            for (offset, index) in shard.range.enumerated() where block[offset] != Float(rankSum * (1 + index % 3)) {
+                throw Mismatch(description: "reduce-scatter of \(size) floats: element \(index) is \(block[offset]), "
+                    + "expected \(rankSum * (1 + index % 3))")
+            }
+            for index in 0..<size { buffer[index] = shard.range.contains(index) ? Float(index % 1009) : -1 }
+            try communicator.allGather(buffer, counts: shard.counts)
+            for index in 0..<size where buffer[index] != Float(index % 1009) {
+                throw Mismatch(description:
+                    "all-gather of \(size) floats: element \(index) is \(buffer[index]), expected \(index % 1009)")
             }
         }
         var sums = [Double(rank), 1]

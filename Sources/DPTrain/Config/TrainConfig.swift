@@ -22,6 +22,10 @@ public struct TrainConfig: Equatable, Sendable {
     public var maxBadSteps: Int
     /// Clip the global gradient norm to this value (0 = off).
     public var clipNorm: Double
+    /// Sharded optimizer update with W > 1 (ZeRO stage 1/2): reduce-scatter the gradient, each
+    /// rank updates its 1/W block of parameters and optimizer state, all-gather the parameters.
+    /// Default on; off: all-reduce and the whole update on every rank.
+    public var shardOptimizer: Bool
     /// Gradient noise (Neelakantan et al. 2015): variance η/(1+t)^γ; η = 0 turns it off.
     public var gradientNoiseEta: Double
     public var gradientNoiseGamma: Double
@@ -46,6 +50,7 @@ public struct TrainConfig: Equatable, Sendable {
         checkpointKeep = try checkpoint.int("keep", default: 3, allowed: "a count ≥ 1", where: { $0 >= 1 })
         maxBadSteps = try reader.int("max_bad_steps", default: 5, allowed: "a count ≥ 1", where: { $0 >= 1 })
         clipNorm = try reader.double("clip_norm", default: 0, allowed: "a norm ≥ 0", where: { $0 >= 0 })
+        shardOptimizer = try reader.bool("shard_optimizer", default: true)
         let noise = try reader.section("gradient_noise")
         gradientNoiseEta = try noise.double("eta", default: 0, allowed: "a variance ≥ 0", where: { $0 >= 0 })
         gradientNoiseGamma = try noise.double("gamma", default: 0.55, allowed: "an exponent ≥ 0", where: { $0 >= 0 })

@@ -12,6 +12,14 @@ public protocol Communicator: AnyObject {
     /// In place: `buffer[i] = Σ_r buffer_r[i]` on every rank, in one collective call
     /// (split into chunks of at most `Int32.max` elements).
     func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws
+    /// Reduce-scatter: `result` = Σ_r buffer_r[o ..< o + counts[rank]] with o = Σ_{q<rank} counts[q]
+    /// (this rank's block of the element-wise sum; `buffer` is Σ counts floats on every rank,
+    /// `result` counts[rank] floats, the two do not overlap). Half of an all-reduce's traffic.
+    func reduceScatterSum(_ buffer: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>,
+                          counts: [Int]) throws
+    /// All-gather in place: block r of `buffer` (counts[r] floats at Σ_{q<r} counts[q]) is copied
+    /// from rank r to every rank. The other half of an all-reduce's traffic.
+    func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws
     /// In place: element-wise sum over ranks of a few Double scalars.
     func allReduceSum(_ values: inout [Double]) throws
     /// In place: element-wise maximum over ranks.

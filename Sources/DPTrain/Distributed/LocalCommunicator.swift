@@ -10,6 +10,23 @@ public final class LocalCommunicator: Communicator {
     public init() {}
 
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {}
+    /// The single block is the whole sum: copies `buffer` into `result`.
+    public func reduceScatterSum(_ buffer: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>,
+                                 counts: [Int]) throws {
+        guard counts == [buffer.count], result.count == buffer.count else {
+            throw DistributedError.invalidArgument(
+                "reduce-scatter of \(buffer.count) floats into \(result.count) with counts \(counts) in a world of 1 rank")
+        }
+        guard let source = buffer.baseAddress, let target = result.baseAddress else { return }
+        target.update(from: source, count: buffer.count)
+    }
+    /// Nothing to gather: the only block is this rank's.
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
+        guard counts == [buffer.count] else {
+            throw DistributedError.invalidArgument(
+                "all-gather of \(buffer.count) floats with counts \(counts) in a world of 1 rank")
+        }
+    }
     public func allReduceSum(_ values: inout [Double]) throws {}
     public func allReduceMax(_ values: inout [Double]) throws {}
     public func allReduceMin(_ values: inout [Double]) throws {}

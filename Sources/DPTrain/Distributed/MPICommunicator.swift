@@ -26,6 +26,38 @@ public final class MPICommunicator: Communicator {
         try Self.check(dpt_mpi_allreduce_sum_f32(base, buffer.count), "MPI_Allreduce(float, sum)")
     }
 
+    public func reduceScatterSum(_ buffer: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>,
+                                 counts: [Int]) throws {
+        let blocks = try Self.blockCounts(counts, total: buffer.count, worldSize: worldSize, call: "reduce-scatter")
+        guard result.count == counts[rank] else {
+            throw DistributedError.invalidArgument(
+                "reduce-scatter result holds \(result.count) floats, rank \(rank)'s block has \(counts[rank])")
+        }
+        guard let source = buffer.baseAddress, buffer.count > 0 else { return }
+        var empty: Float = 0  // a valid pointer for an empty block
+        try withUnsafeMutablePointer(to: &empty) { emptyBlock in
+            try Self.check(dpt_mpi_reduce_scatter_sum_f32(source, result.baseAddress ?? emptyBlock, blocks),
+                           "MPI_Reduce_scatter(float, sum)")
+        }
+    }
+
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
+        let blocks = try Self.blockCounts(counts, total: buffer.count, worldSize: worldSize, call: "all-gather")
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        try Self.check(dpt_mpi_allgather_f32(base, blocks), "MPI_Allgatherv(float)")
+    }
+
+    /// `counts` as MPI's `int` array, checked: one per rank, each ≥ 0, summing to `total` ≤ Int32.max.
+    private static func blockCounts(_ counts: [Int], total: Int, worldSize: Int, call: String) throws -> [Int32] {
+        guard counts.count == worldSize, counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) == total,
+              total <= Int(Int32.max) else {
+            throw DistributedError.invalidArgument(
+                "\(call) of \(total) floats with block counts \(counts) in a world of \(worldSize) ranks: "
+                + "need one count ≥ 0 per rank summing to the buffer's length (at most \(Int32.max))")
+        }
+        return counts.map { Int32($0) }
+    }
+
     /// Starts a non-blocking in-place sum of `buffer` (MPI_Iallreduce) and returns at once; at
     /// most one is pending per process, and `buffer` must stay untouched until
     /// ``waitAllReduce()``. Used by `bench`'s overlap probe.

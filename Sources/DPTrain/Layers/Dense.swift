@@ -137,6 +137,9 @@ public final class Dense: Layer {
         return y
     }
 
+    /// Writes dW and db on a micro-step that does not accumulate (β = 0 and a bias reset).
+    public var overwritesParameterGradients: Bool { true }
+
     /// Given dY (`n × out`), adds dW and db into the store's gradients and returns dX
     /// (`n × in`, owned by this layer), or a `0 × in` matrix when `needsInputGradient` is false.
     public func backward(_ outputGradient: Matrix, context: PassContext) -> Matrix {
@@ -157,13 +160,15 @@ public final class Dense: Layer {
                                 count: n * outputs)
             dZ = UnsafePointer(buffer.base)
         }
-        // dW += dZᵀ·X   ([out, n]·[n, in] = [out, in])
+        // dW += dZᵀ·X   ([out, n]·[n, in] = [out, in]); dW = … when not accumulating (β = 0)
+        let accumulates = context.accumulatesGradients
         gemm(transposeA: .transposed, transposeB: .none, m: outputs, n: inputs, k: n,
              a: dZ, lda: outputs, b: input.base, ldb: inputs,
-             beta: 1, c: store.gradients(of: weightSlice), ldc: inputs)
+             beta: accumulates ? 1 : 0, c: store.gradients(of: weightSlice), ldc: inputs)
         // db += Σ_rows dZ
         if let biasSlice {
             let db = store.gradients(of: biasSlice)
+            if !accumulates { db.update(repeating: 0, count: outputs) }
             for row in 0..<n {
                 let r = dZ + row * outputs
                 for j in 0..<outputs { db[j] += r[j] }

@@ -27,9 +27,16 @@ public protocol Layer: AnyObject {
     func forward(_ input: Matrix, context: PassContext) -> Matrix
     /// Given ∂L/∂y, adds ∂L/∂θ into the gradients and returns ∂L/∂x.
     func backward(_ outputGradient: Matrix, context: PassContext) -> Matrix
+    /// Whether ``backward(_:context:)`` writes every element of this layer's parameter
+    /// gradients, instead of adding to them, when `context.accumulatesGradients` is false.
+    var overwritesParameterGradients: Bool { get }
 }
 
 extension Layer {
+    /// Layers without parameters have nothing to overwrite; layers with parameters add unless
+    /// they say otherwise.
+    public var overwritesParameterGradients: Bool { parameterSpecs.isEmpty }
+
     /// Number of floats per sample in the input: product of ``inputShape``.
     public var inputSize: Int { inputShape.reduce(1, *) }
     /// Number of floats per sample in the output: product of ``outputShape``.

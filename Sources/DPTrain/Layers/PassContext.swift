@@ -7,6 +7,11 @@ public struct PassContext {
     /// ``SplitMix64`` with `(key, layer index)`, so a sample's mask does not depend on W, K,
     /// m or its position in the micro-batch (DESIGN §3.3). Nil in evaluation.
     public var sampleKeys: UnsafePointer<UInt64>?
+    /// True (the default): backward adds its parameter gradients into the store (β = 1).
+    /// False on the first micro-step of an update when every layer
+    /// ``Layer/overwritesParameterGradients``: backward writes them (β = 0), so ∇ needs no
+    /// zeroing pass before the step.
+    public var accumulatesGradients = true
 
     public init(training: Bool, sampleKeys: UnsafePointer<UInt64>? = nil) {
         self.training = training

@@ -80,6 +80,10 @@ public final class Sequential {
 
     /// Backpropagates ∂L/∂output (`n × outputSize`, for the last forward) through every
     /// layer in reverse, adding ∂L/∂θ into ``store``'s gradients.
+    /// Whether every layer can write (not add) its parameter gradients: then the first
+    /// micro-step of an update passes `accumulatesGradients: false` instead of zeroing ∇.
+    public var overwritesParameterGradients: Bool { layers.allSatisfy(\.overwritesParameterGradients) }
+
     public func backward(_ outputGradient: Matrix, context: PassContext) {
         var gradient = outputGradient
         for layer in layers.reversed() { gradient = layer.backward(gradient, context: context) }

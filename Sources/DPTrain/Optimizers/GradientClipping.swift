@@ -18,12 +18,20 @@ public enum GradientClipping {
         precondition(maxNorm >= 0, "Invalid max_norm value: \(maxNorm)")
         guard let base = store.gradients.baseAddress, store.count > 0 else { return 0 }
         let norm = VectorMath.sumOfSquares(base, count: store.count).squareRoot()
-        guard norm.isFinite else { return Float(norm) }
+        clip(base, count: store.count, norm: norm, maxNorm: maxNorm)
+        return Float(norm)
+    }
+
+    /// Scales `count` gradient elements by s = maxNorm / (N + 1e-6) when s < 1, N = `norm`
+    /// being the global norm already measured (of the whole gradient, which these elements
+    /// may be one rank's block of). Nothing when N is not finite.
+    public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, norm: Double, maxNorm: Float) {
+        precondition(maxNorm >= 0, "Invalid max_norm value: \(maxNorm)")
+        guard norm.isFinite else { return }
         let scale = Double(maxNorm) / (norm + 1e-6)
         if scale < 1 {
             let factor = Float(scale)
-            for i in 0..<store.count { base[i] *= factor }
+            for i in 0..<count { gradients[i] *= factor }
         }
-        return Float(norm)
     }
 }

@@ -49,6 +49,18 @@ public struct GradientNoise: Sendable, Equatable {
                                                      UInt64(max(t, 0))))
     }
 
+    /// Adds the noise of elements `range` of update t to `gradients` (`range.count` floats,
+    /// element `range.lowerBound + i` at `gradients[i]`): exactly what ``apply(to:updateCount:)``
+    /// adds to those elements, so a sharded update draws the same noise for any W.
+    /// Precondition: `range.lowerBound` is even (normals come in pairs).
+    public func apply(to gradients: UnsafeMutablePointer<Float>, range: Range<Int>, updateCount t: Int) {
+        precondition(range.lowerBound % 2 == 0, "gradient noise blocks start at even elements, not \(range.lowerBound)")
+        var generator = SplitMix64(keys: seed, RandomStream.gradientNoise.rawValue, UInt64(max(t, 0)))
+        generator.skip(range.lowerBound)  // two values per pair of elements
+        GradientNoise.addNoise(to: gradients, count: range.count,
+                               standardDeviation: standardDeviation(updateCount: t), generator: generator)
+    }
+
     /// Adds σ·z to each of `count` floats, z standard normal from `generator` by Box–Muller
     /// (two values per pair of uniforms).
     public static func addNoise(to pointer: UnsafeMutablePointer<Float>, count: Int,

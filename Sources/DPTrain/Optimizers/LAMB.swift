@@ -21,6 +21,8 @@ import Foundation
 ///
 /// Each step makes two passes per slice: one updating m and v and accumulating ‖θ‖² and ‖u‖²
 /// (in Double), one recomputing u and applying it (so no P-float scratch buffer is needed).
+/// With a sharded update the first pass runs on each rank's part of a tensor and the two sums
+/// are added over the ranks before the second.
 ///
 /// Reference: You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76
 /// minutes", ICLR 2020, https://arxiv.org/abs/1904.00962
@@ -69,17 +71,36 @@ public final class LAMB: SliceOptimizer {
         return (Float(1 - pow(Double(beta1), t)), Float((1 - pow(Double(beta2), t)).squareRoot()))
     }
 
-    /// One slice of update t (see the type's doc for the rule).
+    /// Two sums per tensor: ‖θ‖² and ‖u‖².
+    public var layerSumCount: Int { 2 }
+
+    /// First pass over this part of a slice: m and v, and the part's ‖θ‖² and ‖u‖².
+    public func accumulateLayerSums(_ slice: OptimizerSlice,
+                                    constants: (firstMomentCorrection: Float, secondMomentCorrectionRoot: Float),
+                                    into sums: UnsafeMutableBufferPointer<Double>) {
+        let (valueSquares, directionSquares) = LAMB.updateMoments(
+            values: slice.values, gradients: slice.gradients,
+            firstMoment: slice.state(firstMoment), secondMoment: slice.state(secondMoment),
+            count: slice.count, firstMomentCorrection: constants.firstMomentCorrection,
+            secondMomentCorrectionRoot: constants.secondMomentCorrectionRoot,
+            beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: slice.regularization.weightDecay, l1: slice.regularization.l1)
+        sums[0] += valueSquares
+        sums[1] += directionSquares
+    }
+
+    /// Second pass over one slice of update t (see the type's doc for the rule), with ρ from
+    /// the tensor's ‖θ‖² and ‖u‖².
     public func update(_ slice: OptimizerSlice, learningRate: Float,
                        constants: (firstMomentCorrection: Float, secondMomentCorrectionRoot: Float)) {
-        LAMB.update(values: slice.values, gradients: slice.gradients,
-                    firstMoment: slice.state(firstMoment), secondMoment: slice.state(secondMoment),
-                    count: slice.count, learningRate: learningRate,
-                    firstMomentCorrection: constants.firstMomentCorrection,
-                    secondMomentCorrectionRoot: constants.secondMomentCorrectionRoot,
-                    beta1: beta1, beta2: beta2, epsilon: epsilon,
-                    weightDecay: slice.regularization.weightDecay,
-                    l1: slice.regularization.l1, adaptsLayer: slice.decays)
+        let ratio = LAMB.trustRatio(valueSquares: slice.layerSums[0], directionSquares: slice.layerSums[1],
+                                    adaptsLayer: slice.decays)
+        LAMB.applyDirection(values: slice.values, firstMoment: slice.state(firstMoment),
+                            secondMoment: slice.state(secondMoment), count: slice.count,
+                            stepSize: learningRate * ratio,
+                            firstMomentCorrection: constants.firstMomentCorrection,
+                            secondMomentCorrectionRoot: constants.secondMomentCorrectionRoot,
+                            epsilon: epsilon, weightDecay: slice.regularization.weightDecay)
     }
 
     /// The update rule over one slice of `count` contiguous elements (two passes,
@@ -97,6 +118,26 @@ public final class LAMB: SliceOptimizer {
                               firstMomentCorrection: Float, secondMomentCorrectionRoot: Float,
                               beta1: Float, beta2: Float, epsilon: Float,
                               weightDecay: Float, l1: Float, adaptsLayer: Bool) {
+        let (valueSquares, directionSquares) = updateMoments(
+            values: values, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment,
+            count: count, firstMomentCorrection: firstMomentCorrection,
+            secondMomentCorrectionRoot: secondMomentCorrectionRoot, beta1: beta1, beta2: beta2,
+            epsilon: epsilon, weightDecay: weightDecay, l1: l1)
+        let ratio = trustRatio(valueSquares: valueSquares, directionSquares: directionSquares, adaptsLayer: adaptsLayer)
+        applyDirection(values: values, firstMoment: firstMoment, secondMoment: secondMoment, count: count,
+                       stepSize: learningRate * ratio, firstMomentCorrection: firstMomentCorrection,
+                       secondMomentCorrectionRoot: secondMomentCorrectionRoot, epsilon: epsilon,
+                       weightDecay: weightDecay)
+    }
+
+    /// First pass: m ← β₁·m + (1 − β₁)·g', v ← β₂·v + (1 − β₂)·g'², returning Σθ² and Σu²
+    /// (in Double) over the `count` elements.
+    public static func updateMoments(values: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+                                     firstMoment: UnsafeMutablePointer<Float>,
+                                     secondMoment: UnsafeMutablePointer<Float>, count: Int,
+                                     firstMomentCorrection: Float, secondMomentCorrectionRoot: Float,
+                                     beta1: Float, beta2: Float, epsilon: Float,
+                                     weightDecay: Float, l1: Float) -> (valueSquares: Double, directionSquares: Double) {
         let fresh1 = 1 - beta1
         let fresh2 = 1 - beta2
         let correction1 = 1 / firstMomentCorrection
@@ -115,11 +156,23 @@ public final class LAMB: SliceOptimizer {
             valueSquares += Double(theta) * Double(theta)
             directionSquares += Double(u) * Double(u)
         }
-        var ratio: Float = 1
-        if adaptsLayer && valueSquares > 0 && directionSquares > 0 {
-            ratio = Float((valueSquares / directionSquares).squareRoot())
-        }
-        let stepSize = learningRate * ratio
+        return (valueSquares, directionSquares)
+    }
+
+    /// ρ = ‖θ‖ / ‖u‖ when `adaptsLayer` and both are > 0, else 1.
+    public static func trustRatio(valueSquares: Double, directionSquares: Double, adaptsLayer: Bool) -> Float {
+        guard adaptsLayer && valueSquares > 0 && directionSquares > 0 else { return 1 }
+        return Float((valueSquares / directionSquares).squareRoot())
+    }
+
+    /// Second pass: θ ← θ − s·u with u recomputed from m and v, s = η·ρ.
+    public static func applyDirection(values: UnsafeMutablePointer<Float>,
+                                      firstMoment: UnsafeMutablePointer<Float>,
+                                      secondMoment: UnsafeMutablePointer<Float>, count: Int, stepSize: Float,
+                                      firstMomentCorrection: Float, secondMomentCorrectionRoot: Float,
+                                      epsilon: Float, weightDecay: Float) {
+        let correction1 = 1 / firstMomentCorrection
+        let correction2 = 1 / secondMomentCorrectionRoot
         for i in 0..<count {
             let theta = values[i]
             let u = (firstMoment[i] * correction1)

@@ -59,14 +59,24 @@ public final class LARS: SliceOptimizer {
         self.momentumBuffer = state.allocate("momentum_buffer")
     }
 
-    /// One slice of an update (see the type's doc for the rule): the trust ratio of the slice,
-    /// then the momentum step.
+    /// Two sums per tensor: ‖θ‖² and ‖g‖² (of weight slices; the trust ratio's norms).
+    public var layerSumCount: Int { 2 }
+
+    /// Adds ‖θ‖² and ‖g‖² of this part of a weight slice (nothing for other slices).
+    public func accumulateLayerSums(_ slice: OptimizerSlice, constants: Void,
+                                    into sums: UnsafeMutableBufferPointer<Double>) {
+        guard slice.decays else { return }
+        sums[0] += VectorMath.sumOfSquares(slice.values, count: slice.count)
+        sums[1] += VectorMath.sumOfSquares(slice.gradients, count: slice.count)
+    }
+
+    /// One slice of an update (see the type's doc for the rule): the trust ratio from the
+    /// tensor's norms, then the momentum step.
     public func update(_ slice: OptimizerSlice, learningRate: Float, constants: Void) {
         var ratio: Float = 1
         if slice.decays {
-            ratio = LARS.trustRatio(values: slice.values, gradients: slice.gradients, count: slice.count,
-                                    trustCoefficient: trustCoefficient,
-                                    weightDecay: weightDecay, epsilon: epsilon)
+            ratio = LARS.trustRatio(valueSquares: slice.layerSums[0], gradientSquares: slice.layerSums[1],
+                                    trustCoefficient: trustCoefficient, weightDecay: weightDecay, epsilon: epsilon)
         }
         LARS.update(values: slice.values, gradients: slice.gradients,
                     momentumBuffer: slice.state(momentumBuffer),
@@ -80,8 +90,16 @@ public final class LARS: SliceOptimizer {
     public static func trustRatio(values: UnsafePointer<Float>, gradients: UnsafePointer<Float>,
                                   count: Int, trustCoefficient: Float, weightDecay: Float,
                                   epsilon: Float) -> Float {
-        let valueNorm = VectorMath.sumOfSquares(values, count: count).squareRoot()
-        let gradientNorm = VectorMath.sumOfSquares(gradients, count: count).squareRoot()
+        trustRatio(valueSquares: VectorMath.sumOfSquares(values, count: count),
+                   gradientSquares: VectorMath.sumOfSquares(gradients, count: count),
+                   trustCoefficient: trustCoefficient, weightDecay: weightDecay, epsilon: epsilon)
+    }
+
+    /// ρ = τ·‖θ‖ / (‖g‖ + λ·‖θ‖ + ε) from ‖θ‖² and ‖g‖², or 1 when either is 0.
+    public static func trustRatio(valueSquares: Double, gradientSquares: Double, trustCoefficient: Float,
+                                  weightDecay: Float, epsilon: Float) -> Float {
+        let valueNorm = valueSquares.squareRoot()
+        let gradientNorm = gradientSquares.squareRoot()
         guard valueNorm > 0, gradientNorm > 0 else { return 1 }
         return Float(Double(trustCoefficient) * valueNorm
                      / (gradientNorm + Double(weightDecay) * valueNorm + Double(epsilon)))

@@ -10,8 +10,12 @@ public protocol Optimizer: AnyObject {
     var name: String { get }
     /// Updates applied so far (t in the update rules; the first step has t = 1).
     var stepCount: Int { get set }
-    /// Named state buffers for checkpoints, each P floats (empty for plain SGD).
+    /// Named state buffers for checkpoints, each P floats (empty for plain SGD); with a
+    /// sharded update, each holds only this rank's block.
     var stateBuffers: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)] { get }
     /// One update of every parameter from `store.gradients` at learning rate η.
     func step(store: ParameterStore, learningRate: Float)
+    /// One update of the elements of `shard` (this rank's block of a sharded update) from its
+    /// reduced gradient at learning rate η; throws when completing a per-tensor sum fails.
+    func step(store: ParameterStore, learningRate: Float, shard: OptimizerShard) throws
 }

@@ -31,6 +31,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Codable {
         return SplitMix64.mix(state)
     }
 
+    /// Advances the generator past `count` values, as `count` calls of ``next()`` would (the
+    /// state is a counter: one addition).
+    public mutating func skip(_ count: Int) {
+        state &+= UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+    }
+
     /// Uniform in [0, 1) with 24 random bits.
     @inlinable public mutating func nextFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)

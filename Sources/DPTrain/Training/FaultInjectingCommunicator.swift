@@ -1,10 +1,11 @@
 import Foundation
 
 /// A ``Communicator`` that injects the test-only faults of ``FaultInjection`` into the
-/// gradient all-reduce, so the training code carries no test hooks.
+/// gradient all-reduce (or reduce-scatter, when the optimizer update is sharded), so the
+/// training code carries no test hooks.
 ///
-/// Training's only all-reduce over a `Float` buffer is the one over the flat gradient, once per
-/// optimizer step; the n-th such call on this communicator is step `firstStep + n` (1-based,
+/// Training's only all-reduce or reduce-scatter over a `Float` buffer is the one over the flat
+/// gradient, once per optimizer step; the n-th such call on this communicator is step `firstStep + n` (1-based,
 /// `firstStep` = updates already done when the trainer starts, e.g. after a resume). Before
 /// forwarding it, in this order: `slow-steps` sleeps, `stall` blocks rank R forever at step S,
 /// and `nan` poisons the local gradient (element 0 becomes NaN). Every other call is forwarded
@@ -31,17 +32,34 @@ public final class FaultInjectingCommunicator: Communicator {
 
     /// The gradient all-reduce of step `step + 1`, with the faults set for it.
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        try injectFaults(into: buffer)
+        try base.allReduceSum(buffer)
+    }
+
+    /// The gradient reduce-scatter of step `step + 1` (sharded optimizer update), with the
+    /// faults set for it.
+    public func reduceScatterSum(_ buffer: UnsafeBufferPointer<Float>, into result: UnsafeMutableBufferPointer<Float>,
+                                 counts: [Int]) throws {
+        try injectFaults(into: UnsafeMutableBufferPointer(mutating: buffer))
+        try base.reduceScatterSum(buffer, into: result, counts: counts)
+    }
+
+    /// Counts the step and applies its faults to the local gradient before it is reduced.
+    private func injectFaults(into buffer: UnsafeMutableBufferPointer<Float>) throws {
         step += 1
         if faults.stepDelay > 0 { Thread.sleep(forTimeInterval: faults.stepDelay) }
         if let stall = faults.stall, stall.step == step, stall.rank == rank {
             while true { Thread.sleep(forTimeInterval: 3600) }
         }
         if faults.poisons(step: step, rank: rank), buffer.count > 0 { buffer[0] = .nan }
-        try base.allReduceSum(buffer)
     }
 
     // MARK: - Forwarded unchanged
 
+    /// Forwarded: the parameters' all-gather.
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
+        try base.allGather(buffer, counts: counts)
+    }
     /// Forwarded: element-wise sum of scalars over ranks.
     public func allReduceSum(_ values: inout [Double]) throws { try base.allReduceSum(&values) }
     /// Forwarded: element-wise maximum over ranks.

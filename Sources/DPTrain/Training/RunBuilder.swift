@@ -39,7 +39,10 @@ public final class RunBuilder {
         }
         try communicator.broadcast(model.store.values, root: 0)
 
-        optimizer = config.optimizer.makeOptimizer(parameterCount: model.store.count)
+        // Sharded: the optimizer holds (and updates) only this rank's block.
+        let shard = RunBuilder.optimizerShard(config: config, parameterCount: model.store.count,
+                                              communicator: communicator)
+        optimizer = config.optimizer.makeOptimizer(parameterCount: shard?.range.count ?? model.store.count)
         let sampleCount = data.train.count
         let inUpdates = config.schedule.unit == .updates
         let length = inUpdates
@@ -60,6 +63,16 @@ public final class RunBuilder {
                          baseLearningRate: config.optimizer.learningRate, scaleRule: config.schedule.scaleRule,
                          baseBatch: config.schedule.baseBatch, schedule: schedule,
                          scheduleInUpdates: config.schedule.unit == .updates)
+    }
+
+    /// This rank's block of the sharded optimizer update: with `train.shard_optimizer` and
+    /// W > 1, the ``ParameterShard`` of P = `parameterCount` over the ranks; nil otherwise (the
+    /// whole update on every rank). The run's optimizer is built for `range.count` parameters.
+    public static func optimizerShard(config: TrainingConfig, parameterCount: Int,
+                                      communicator: Communicator) -> ParameterShard? {
+        guard config.train.shardOptimizer, communicator.worldSize > 1 else { return nil }
+        return ParameterShard(parameterCount: parameterCount, rank: communicator.rank,
+                              worldSize: communicator.worldSize)
     }
 
     /// Evaluation of this model on any dataset, exact for any number of ranks.

@@ -2,11 +2,14 @@ import Foundation
 
 extension Trainer {
     /// A checkpoint of the current state: parameters, optimizer state, progress, early-stopping
-    /// best weights and the resolved config (layout: ``Checkpoint``).
-    public func makeCheckpoint() -> Checkpoint {
+    /// best weights and the resolved config (layout: ``Checkpoint``). The optimizer state is
+    /// always written whole (P floats per buffer), so a run resumes under any W: with a sharded
+    /// update each buffer is all-gathered from the ranks' blocks first, and then every rank
+    /// must call this (collectively, in the same order).
+    public func makeCheckpoint() throws -> Checkpoint {
         let store = model.store
         var payload = Array(store.values)
-        for (_, buffer) in optimizer.stateBuffers { payload += Array(buffer) }
+        for (_, buffer) in optimizer.stateBuffers { payload += try wholeStateBuffer(buffer) }
         if let best = bestWeights.snapshot { payload += Array(best) }
         var state = self.state
         state.previousWallSeconds = elapsed
@@ -34,8 +37,10 @@ extension Trainer {
             var offset = 0
             store.values.baseAddress!.update(from: payload.baseAddress! + offset, count: count)
             offset += count
+            // This rank's block of each state buffer (all of it without a shard).
+            let block = optimizerShard?.range ?? 0..<count
             for (_, buffer) in optimizer.stateBuffers {
-                buffer.baseAddress!.update(from: payload.baseAddress! + offset, count: count)
+                buffer.baseAddress!.update(from: payload.baseAddress! + offset + block.lowerBound, count: block.count)
                 offset += count
             }
             if checkpoint.header.hasBestParameters {
@@ -46,5 +51,17 @@ extension Trainer {
         state = checkpoint.header.state
         restartWallClock()
         if let plateau, let values = checkpoint.header.plateau { plateau.state = values }
+    }
+
+    /// A state buffer over all P parameters: `buffer` itself without a shard, else the ranks'
+    /// blocks all-gathered (collective).
+    private func wholeStateBuffer(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> [Float] {
+        guard let shard = optimizerShard else { return Array(buffer) }
+        var whole = [Float](repeating: 0, count: shard.parameterCount)
+        try whole.withUnsafeMutableBufferPointer { target in
+            (target.baseAddress! + shard.range.lowerBound).update(from: buffer.baseAddress!, count: shard.range.count)
+            try communicator.allGather(target, counts: shard.counts)
+        }
+        return whole
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// The data-parallel training loop (DESIGN §2–3), read top to bottom like llm.c's: every rank
 /// holds a replica of the model, computes its slots of each global batch, the gradients are
 /// summed by one all-reduce over the flat gradient buffer, and every rank applies the same
-/// optimizer update.
+/// optimizer update — or, with `train.shard_optimizer` (the default) and W > 1, the gradient is
+/// reduce-scattered, each rank updates its 1/W block of θ and of the optimizer state, and θ is
+/// all-gathered (``TrainingStep``).
 ///
 /// One optimizer step at progress t with B = W·K·m (``step(_:decomposition:progress:)``):
 ///
@@ -43,6 +45,8 @@ public final class Trainer {
     public internal(set) var lastCheckpointName: String?
 
     var sampler: EpochSampler
+    /// This rank's block when the optimizer update is sharded (``RunBuilder/optimizerShard(config:parameterCount:communicator:)``).
+    let optimizerShard: ParameterShard?
     let plateau: ReduceOnPlateau?
     let bestWeights: BestWeights
     private let trainingStep: TrainingStep
@@ -74,8 +78,11 @@ public final class Trainer {
             : nil
         let loader = MicroBatchLoader(dataset: data.train, augmentation: data.augmentation, seed: config.seed,
                                       capacity: config.batch.micro)
+        optimizerShard = RunBuilder.optimizerShard(config: config, parameterCount: model.store.count,
+                                                   communicator: communicator)
         trainingStep = TrainingStep(model: model, loss: loss, optimizer: optimizer, communicator: communicator,
-                                    loader: loader, gradientNoise: gradientNoise, clipNorm: train.clipNorm)
+                                    loader: loader, gradientNoise: gradientNoise, clipNorm: train.clipNorm,
+                                    shard: optimizerShard)
         bestWeights = BestWeights(store: model.store, enabled: train.earlyStopping != .none)
         evaluator = Evaluator(model: model, loss: loss, communicator: communicator, batchSize: train.evalBatch)
         log = TrainingLog(runDirectory: runDirectory, communicator: communicator, sampleCount: data.train.count,
@@ -127,7 +134,7 @@ public final class Trainer {
                                                       measureNoise: measureNoise, noise: &state.noise)
         if result.gradientNorm.isFinite {
             state.badStepsInRow = 0
-            try trainingStep.update(learningRate: learningRate)
+            try trainingStep.update(learningRate: learningRate, gradientNorm: result.gradientNorm)
         } else {
             try skipNonFiniteStep(learningRate: learningRate)
         }
@@ -269,8 +276,11 @@ public final class Trainer {
     private func checkpointIfDue(progress: Double, force: Bool = false) throws {
         guard force || progress + 1e-12 >= state.nextCheckpoint else { return }
         while state.nextCheckpoint <= progress + 1e-12 { state.nextCheckpoint += config.train.checkpointEvery }
+        // With a sharded update every rank takes part in gathering the optimizer state.
+        guard runDirectory != nil || optimizerShard != nil else { return }
+        let checkpoint = try makeCheckpoint()
         if let runDirectory {
-            lastCheckpointName = try runDirectory.writeCheckpoint(makeCheckpoint(), step: state.step,
+            lastCheckpointName = try runDirectory.writeCheckpoint(checkpoint, step: state.step,
                                                                   keep: config.train.checkpointKeep)
         }
     }

@@ -1,7 +1,7 @@
 /// The work of one optimizer step on this rank, in the order of the contract (DESIGN §3.1–3.2,
 /// §3.7, §3.8):
 ///
-///     ∇ ← 0
+///     ∇ ← 0                               (or the first micro-step writes ∇, β = 0, when every layer can)
 ///     [synchronized batch norm: statistics passes over this rank's K micro-batches]
 ///     for k in 0 ..< K:  x, y ← slot r·K + k ;  ∇ += ∂(Σ ℓ(f(x), y))/∂θ · 1/B
 ///     all-reduce(∇)                       (sum over ranks: ∇ is the mean gradient of the B samples)
@@ -9,9 +9,21 @@
 ///   then, only when |∇|² is finite (every rank holds the same ∇, so every rank decides alike):
 ///     clip, gradient noise, batch-norm running statistics, θ ← optimizer(θ, ∇; η)
 ///
+/// With a sharded optimizer update (``shard``, W > 1 and `train.shard_optimizer`), rank r
+/// keeps only block r of the reduced gradient and updates only block r of θ (ZeRO stage 1/2):
+///
+///     ∇_r ← reduce-scatter(∇)              (block r of the sum; half an all-reduce's traffic)
+///     |∇|² = Σ_r |∇_r|²                    (rides on the scalar all-reduce)
+///     clip ∇_r by |∇|, noise of elements in block r, θ_r ← optimizer(θ_r, ∇_r; η)
+///     θ ← all-gather(θ_r)                  (the other half)
+///
+/// The optimizer state is then 1/W per rank; per-tensor sums (LARS, LAMB) are completed over
+/// the ranks by the optimizer (``OptimizerShard``), and the noise of an element depends only on
+/// its index, so both paths compute the same update.
+///
 /// ``computeGradient(for:decomposition:measureNoise:noise:)`` does the part up to the norm and
-/// ``update(learningRate:)`` the rest; the ``Trainer`` takes the finite-check decision between
-/// them. Each phase's time is added to ``timings``.
+/// ``update(learningRate:gradientNorm:)`` the rest; the ``Trainer`` takes the finite-check
+/// decision between them. Each phase's time is added to ``timings``.
 final class TrainingStep {
     let model: Sequential
     let loss: Loss
@@ -23,9 +35,14 @@ final class TrainingStep {
     let gradientNoise: GradientNoise?
     /// Maximum global gradient norm (0 = no clipping).
     let clipNorm: Double
+    /// This rank's block of a sharded optimizer update (the optimizer is built for
+    /// `shard.range.count` parameters), or nil: all-reduce and the whole update on every rank.
+    let shard: ParameterShard?
     /// Seconds per phase on this rank, summed over steps.
     var timings = StepTimings()
     private let gradientBuffer = FloatBuffer()
+    /// Block ``shard`` of the reduced gradient (unused without a shard).
+    private let shardGradients: UnsafeMutableBufferPointer<Float>
 
     /// What the gradient part of a step measured on this rank (loss sums are local until logged).
     struct Result {
@@ -37,7 +54,7 @@ final class TrainingStep {
     }
 
     init(model: Sequential, loss: Loss, optimizer: Optimizer, communicator: Communicator,
-         loader: MicroBatchLoader, gradientNoise: GradientNoise?, clipNorm: Double) {
+         loader: MicroBatchLoader, gradientNoise: GradientNoise?, clipNorm: Double, shard: ParameterShard?) {
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -46,15 +63,28 @@ final class TrainingStep {
         self.batchNorms = BatchNormSynchronizer(model: model)
         self.gradientNoise = gradientNoise
         self.clipNorm = clipNorm
+        self.shard = shard
+        shardGradients = ParameterStore.allocate(shard?.range.count ?? 0)
     }
 
-    /// Zeroes ∇, accumulates this rank's K micro-batches of `batch` into it and all-reduces it;
-    /// with `measureNoise`, adds one measurement to `noise` (DESIGN §3.7).
+    deinit { shardGradients.baseAddress?.deallocate() }
+
+    /// The reduced gradient this rank updates from: block ``shard`` or the whole store's.
+    private var reducedGradients: (range: Range<Int>, pointer: UnsafeMutablePointer<Float>) {
+        if let shard { return (shard.range, shardGradients.baseAddress!) }
+        return (0..<model.store.count, model.store.gradients.baseAddress!)
+    }
+
+    /// Zeroes ∇, accumulates this rank's K micro-batches of `batch` into it and all-reduces it
+    /// (reduce-scatters it with a shard); with `measureNoise`, adds one measurement to `noise`
+    /// (DESIGN §3.7).
     func computeGradient(for batch: StepBatch, decomposition: BatchDecomposition, measureNoise: Bool,
                          noise: inout NoiseScaleEstimator) throws -> Result {
         let store = model.store
         var clock = PhaseClock(clock: communicator.wallTime)
-        store.zeroGradients()
+        // The first micro-step writes ∇ (β = 0) when every layer can; else ∇ ← 0 first.
+        let overwrites = model.overwritesParameterGradients
+        if !overwrites { store.zeroGradients() }
         try runStatisticsPasses(batch, decomposition: decomposition)
         let scale = Float(1.0 / Double(batch.count))
         let firstSlot = communicator.rank * decomposition.accumulation
@@ -63,7 +93,9 @@ final class TrainingStep {
         for micro in 0..<decomposition.accumulation {
             let range = batch.slot(firstSlot + micro, micro: decomposition.micro)
             if range.isEmpty { continue }
-            let (input, targets, context) = loader.load(range, of: batch)
+            let (input, targets, loaded) = loader.load(range, of: batch)
+            var context = loaded
+            context.accumulatesGradients = !overwrites || result.count > 0
             clock.lap(\.data, into: &timings)
             let output = model.forward(input, context: context)
             let gradient = gradientBuffer.matrix(rows: range.count, columns: output.columns)
@@ -82,36 +114,63 @@ final class TrainingStep {
             }
             clock.skip()
         }
-        try communicator.allReduceSum(store.gradients)
+        if overwrites && result.count == 0 { store.zeroGradients() }  // no micro-step wrote ∇
+        if let shard {
+            try communicator.reduceScatterSum(UnsafeBufferPointer(store.gradients), into: shardGradients,
+                                              counts: shard.counts)
+        } else {
+            try communicator.allReduceSum(store.gradients)
+        }
         clock.lap(\.communication, into: &timings)
-        let normSquared = VectorMath.sumOfSquares(store.gradients.baseAddress!, count: store.count)
+        let reduced = reducedGradients
+        var normSquared = VectorMath.sumOfSquares(reduced.pointer, count: reduced.range.count)
+        // One scalar all-reduce: the blocks' |∇_r|² (sharded) and the noise measurement's values.
+        var scalars: [Double] = shard == nil ? [] : [normSquared]
+        if measureNoise { scalars += [small?.normSquared ?? 0, small == nil ? 0 : 1] }
+        if !scalars.isEmpty { try communicator.allReduceSum(&scalars) }
+        if shard != nil { normSquared = scalars.removeFirst() }
         result.gradientNorm = normSquared.squareRoot()
-        if measureNoise {
-            var scalars = [small?.normSquared ?? 0, small == nil ? 0 : 1]
-            try communicator.allReduceSum(&scalars)
-            if scalars[1] > 0 {
-                noise.add(smallNormSquared: scalars[0] / scalars[1], smallBatch: Double(small?.batch ?? 0),
-                          bigNormSquared: normSquared, bigBatch: Double(batch.count))
-            }
+        if measureNoise, scalars[1] > 0 {
+            noise.add(smallNormSquared: scalars[0] / scalars[1], smallBatch: Double(small?.batch ?? 0),
+                      bigNormSquared: normSquared, bigBatch: Double(batch.count))
         }
         clock.lap(\.optimizer, into: &timings)
         return result
     }
 
-    /// Applies the reduced gradient: clipping, gradient noise, the batch-norm running
-    /// statistics of the global batch, then the optimizer at learning rate η.
-    func update(learningRate: Double) throws {
+    /// Applies the reduced gradient, whose global norm ``computeGradient(for:decomposition:measureNoise:noise:)``
+    /// measured as `gradientNorm`: clipping, gradient noise, the batch-norm running statistics
+    /// of the global batch, then the optimizer at learning rate η (on this rank's block and an
+    /// all-gather of θ with a shard).
+    func update(learningRate: Double, gradientNorm: Double) throws {
         let store = model.store
         var clock = PhaseClock(clock: communicator.wallTime)
+        let reduced = reducedGradients
         if clipNorm > 0 {
-            GradientClipping.clipByGlobalNorm(store: store, maxNorm: Float(clipNorm))
+            GradientClipping.clip(reduced.pointer, count: reduced.range.count, norm: gradientNorm,
+                                  maxNorm: Float(clipNorm))
         }
-        gradientNoise?.apply(to: store, updateCount: optimizer.stepCount)
+        gradientNoise?.apply(to: reduced.pointer, range: reduced.range, updateCount: optimizer.stepCount)
         // BN running statistics from the global batch (one small all-reduce), and their
         // gradient slots back to zero (gradient noise touches every element).
         try batchNorms.finishStep(communicator: communicator)
-        optimizer.step(store: store, learningRate: Float(learningRate))
+        if shard != nil {
+            for slice in store.slices where slice.role == .runningStatistic {
+                let first = max(slice.offset, reduced.range.lowerBound)
+                let end = min(slice.range.upperBound, reduced.range.upperBound)
+                if first < end {
+                    (reduced.pointer + (first - reduced.range.lowerBound)).update(repeating: 0, count: end - first)
+                }
+            }
+        }
+        try optimizer.step(store: store, learningRate: Float(learningRate),
+                           shard: OptimizerShard(range: reduced.range, gradients: UnsafePointer(reduced.pointer),
+                                                 communicator: shard == nil ? nil : communicator))
         clock.lap(\.optimizer, into: &timings)
+        if let shard {
+            try communicator.allGather(store.values, counts: shard.counts)
+            clock.lap(\.communication, into: &timings)
+        }
         timings.steps += 1
     }
 

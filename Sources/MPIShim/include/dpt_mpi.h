@@ -33,6 +33,13 @@ int dpt_mpi_broadcast_f32(float *buffer, size_t count, int root);
 /// Broadcast `count` bytes from `root` (chunked).
 int dpt_mpi_broadcast_bytes(void *buffer, size_t count, int root);
 int dpt_mpi_barrier(void);
+/// Sum over all ranks of `send` (Σ counts floats on every rank), scattered: rank r receives the
+/// counts[r] floats starting at Σ_{q<r} counts[q] into `receive` (MPI_Reduce_scatter).
+/// `counts` has one entry per rank, each ≤ INT_MAX; `send` and `receive` must not overlap.
+int dpt_mpi_reduce_scatter_sum_f32(const float *send, float *receive, const int *counts);
+/// In place (MPI_Allgatherv): rank r's block of counts[r] floats at offset Σ_{q<r} counts[q]
+/// of `buffer` is copied into that block of every rank's `buffer`.
+int dpt_mpi_allgather_f32(float *buffer, const int *counts);
 /// Starts a non-blocking in-place sum (MPI_Iallreduce) of `count` ≤ INT_MAX floats. One may be
 /// pending per process at a time (the request lives here); the buffer must not be touched
 /// until dpt_mpi_iallreduce_wait returns. MPI_ERR_COUNT when too large, MPI_ERR_PENDING when
