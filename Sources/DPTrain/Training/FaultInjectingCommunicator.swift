@@ -7,8 +7,8 @@ import Foundation
 /// optimizer step; the n-th such call on this communicator is step `firstStep + n` (1-based,
 /// `firstStep` = updates already done when the trainer starts, e.g. after a resume). Before
 /// forwarding it, in this order: `slow-steps` sleeps, `stall` blocks rank R forever at step S,
-/// and `nan` poisons the local gradient (element 0 becomes NaN). Every other call is forwarded
-/// unchanged.
+/// and `nan` poisons the local gradient (element 0 becomes NaN); after it, `drift` adds 0.001
+/// to element 0 of rank R's reduced gradient. Every other call is forwarded unchanged.
 public final class FaultInjectingCommunicator: Communicator {
     /// The communicator every call is forwarded to.
     public let base: Communicator
@@ -38,6 +38,7 @@ public final class FaultInjectingCommunicator: Communicator {
         }
         if faults.poisons(step: step, rank: rank), buffer.count > 0 { buffer[0] = .nan }
         try base.allReduceSum(buffer)
+        if let drift = faults.drift, drift.step == step, drift.rank == rank, buffer.count > 0 { buffer[0] += 0.001 }
     }
 
     // MARK: - Forwarded unchanged
