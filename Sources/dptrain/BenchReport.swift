@@ -71,7 +71,7 @@ struct BenchReport {
                                  communicator: communicator)
         // 4. The overlap probe, with as much GEMM work as rank 0's backward pass.
         var overlap: OverlapBenchmark.Result?
-        if communicator.worldSize > 1, let mpi = communicator as? MPICommunicator {
+        if communicator.worldSize > 1, let mpi = (communicator as? ProcessCommunicator)?.mpi {
             overlap = try OverlapBenchmark.run(communicator: mpi, floats: parameters,
                                                computeSeconds: max(phases[0][2], 0.002))
         }

@@ -58,7 +58,7 @@ public final class FaultInjectingCommunicator: Communicator {
     /// Forwarded: waits for every rank.
     public func barrier() throws { try base.barrier() }
     /// Forwarded: ends every rank of the job.
-    public func abort(code: Int32) -> Never { base.abort(code: code) }
+    public func abort(code: Int32) throws -> Never { try base.abort(code: code) }
     /// Forwarded: the base communicator's clock.
     public func wallTime() -> Double { base.wallTime() }
 }

@@ -91,8 +91,10 @@ public final class Trainer {
     /// stop), evaluates, and (rank 0) writes `final.safetensors`, the summary and `DONE`.
     @discardableResult
     public func run() throws -> TrainingSummary {
+        let abort = JobAbort(communicator: communicator)
         let watchdog = config.train.stallTimeout > 0
-            ? Watchdog(timeout: config.train.stallTimeout, label: "rank \(communicator.rank) of \(communicator.worldSize)")
+            ? Watchdog(timeout: config.train.stallTimeout, label: "rank \(communicator.rank) of \(communicator.worldSize)",
+                       onStall: { abort.endJob(code: 3) })
             : nil
         defer { watchdog?.stop() }
         var stopReason: String?
