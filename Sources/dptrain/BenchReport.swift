@@ -77,7 +77,7 @@ struct BenchReport {
                                  communicator: communicator)
         // 4. The overlap probe, with as much GEMM work as rank 0's backward pass.
         var overlap: OverlapBenchmark.Result?
-        if communicator.worldSize > 1, let mpi = communicator as? MPICommunicator {
+        if communicator.worldSize > 1, let mpi = (communicator as? ProcessCommunicator)?.mpi {
             overlap = try OverlapBenchmark.run(communicator: mpi, floats: parameters,
                                                computeSeconds: max(phases[0][2], 0.002))
         }
@@ -173,35 +173,43 @@ struct BenchReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The report as one JSON object (``JSONOutput``: non-finite values are `null`).
     var json: String {
-        var fields: [String] = [
-            "\"kernels\":\"\(kernels)\"", "\"world\":\(worldSize)", "\"global_batch\":\(decomposition.global)",
-            "\"micro_batch\":\(decomposition.micro)", "\"accumulation\":\(decomposition.accumulation)",
-            "\"parameters\":\(parameters)", "\"gemm_seconds_per_step\":\(gemmPerStep)",
-            "\"gemm_share_of_step\":\(gemmShare)",
-            "\"gemm_share_of_step_from_shapes\":\(gemmPerStep / max(phases[0][5], 1e-12))",
-            "\"samples_per_second\":\(samplesPerSecond)",
+        var fields: [String: Any?] = [
+            "kernels": kernels, "world": worldSize, "global_batch": decomposition.global,
+            "micro_batch": decomposition.micro, "accumulation": decomposition.accumulation,
+            "parameters": parameters, "gemm_seconds_per_step": gemmPerStep,
+            "gemm_share_of_step": gemmShare,
+            "gemm_share_of_step_from_shapes": gemmPerStep / max(phases[0][5], 1e-12),
+            "samples_per_second": samplesPerSecond,
         ]
-        fields.append("\"gemm\":[" + gemm.map {
-            "{\"shape\":\"\($0.shape.label)\",\"m\":\($0.shape.m),\"n\":\($0.shape.n),\"k\":\($0.shape.k),\"count\":\($0.shape.count),\"seconds\":\($0.seconds),\"gflops\":\($0.gflops)}"
-        }.joined(separator: ",") + "]")
+        fields["gemm"] = gemm.map { result -> [String: Any?] in
+            ["shape": result.shape.label, "m": result.shape.m, "n": result.shape.n, "k": result.shape.k,
+             "count": result.shape.count, "seconds": result.seconds, "gflops": result.gflops]
+        }
         if let allReduce, let small = allReduceSmall {
-            fields.append("\"allreduce\":{\"floats\":\(allReduce.floats),\"seconds\":\(allReduce.seconds),"
-                + "\"bus_bandwidth_gbs\":\(allReduce.busBandwidth),\"latency_seconds\":\(small.seconds)}")
+            fields["allreduce"] = ["floats": allReduce.floats, "seconds": allReduce.seconds,
+                                   "bus_bandwidth_gbs": allReduce.busBandwidth, "latency_seconds": small.seconds] as [String: Any?]
         }
-        fields.append("\"ranks\":[" + phases.map { values in
-            "{" + zip(BenchReport.phaseNames, values).map { "\"\($0)_seconds\":\($1)" }.joined(separator: ",") + "}"
-        }.joined(separator: ",") + "]")
+        fields["ranks"] = phases.map { values -> [String: Any?] in
+            Dictionary(uniqueKeysWithValues: zip(BenchReport.phaseNames, values).map { ("\($0)_seconds", $1 as Any?) })
+        }
         if let overlap {
-            fields.append("\"overlap\":{\"compute_seconds\":\(overlap.aloneSeconds),\"blocking_seconds\":\(overlap.blockingSeconds),"
-                + "\"overlapped_seconds\":\(overlap.overlappedSeconds),\"pieces\":\(overlap.pieces)}")
+            fields["overlap"] = ["compute_seconds": overlap.aloneSeconds, "blocking_seconds": overlap.blockingSeconds,
+                                 "overlapped_seconds": overlap.overlappedSeconds, "pieces": overlap.pieces] as [String: Any?]
         }
-        fields.append("\"memory\":[" + memory.map { values in
-            "{" + zip(BenchReport.memoryNames, values).map { "\"\($0)_bytes\":\(Int($1))" }.joined(separator: ",")
-                + ",\"counted_bytes\":\(Int(BenchReport.counted(values)))}"
-        }.joined(separator: ",") + "]")
-        return "{" + fields.joined(separator: ",") + "}"
+        fields["memory"] = memory.map { values -> [String: Any?] in
+            var bytes = Dictionary(uniqueKeysWithValues: zip(BenchReport.memoryNames, values).map {
+                ("\($0)_bytes", BenchReport.wholeBytes($1))
+            })
+            bytes.updateValue(BenchReport.wholeBytes(BenchReport.counted(values)), forKey: "counted_bytes")
+            return bytes
+        }
+        return JSONOutput.text(fields)
     }
+
+    /// A byte count as a JSON integer (nil, printed as `null`, when it is not finite).
+    private static func wholeBytes(_ value: Double) -> Any? { value.isFinite ? Int(value) : nil }
 
     /// The α-β prediction table (see ``ScalingModel``).
     var prediction: String {

@@ -11,16 +11,16 @@ import Foundation
 ///   file) is printed once, by rank 0; an error only one rank hits is still printed by that
 ///   rank, and its `MPI_Abort` ends ranks blocked in collectives, so the job never hangs.
 enum CollectiveRun {
-    static func run(_ body: (Communicator) throws -> Void) throws {
-        let communicator: Communicator
+    static func run(_ body: (ProcessCommunicator) throws -> Void) throws {
+        let communicator: ProcessCommunicator
         do {
-            communicator = try World.makeCommunicator()
+            communicator = ProcessCommunicator(base: try World.makeCommunicator())
         } catch {
             fail(error, rank: 0, worldSize: 1, communicator: nil)
         }
         do {
             try body(communicator)
-            if let mpi = communicator as? MPICommunicator { try mpi.finalize() }
+            try communicator.mpi?.finalize()
         } catch let error as CleanExit {
             throw error
         } catch {
@@ -29,7 +29,7 @@ enum CollectiveRun {
         }
     }
 
-    static func fail(_ error: Error, rank: Int, worldSize: Int, communicator: Communicator?) -> Never {
+    static func fail(_ error: Error, rank: Int, worldSize: Int, communicator: ProcessCommunicator?) -> Never {
         let text = ErrorText.describe(error)
         if worldSize > 1 {
             if rank != 0 { Thread.sleep(forTimeInterval: 1.5) }

@@ -58,7 +58,7 @@ struct TestCollectivesCommand: ParsableCommand {
                     "all-reduce of \(size) floats: element \(index) is \(buffer[index]), expected \(rankSum * (1 + index % 7))")
             }
             // The non-blocking all-reduce (bench's overlap probe): start, test, wait, same sums.
-            if let mpi = communicator as? MPICommunicator {
+            if let mpi = (communicator as? ProcessCommunicator)?.mpi {
                 for index in 0..<size { buffer[index] = Float((rank + 1) * (1 + index % 5)) }
                 try mpi.startAllReduceSum(buffer)
                 _ = try mpi.testAllReduce()

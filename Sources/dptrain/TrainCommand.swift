@@ -121,19 +121,20 @@ struct EvalCommand: ParsableCommand {
             try file.load(into: builder.model.store, file: weights)
             let evaluator = builder.makeEvaluator()
             var lines: [String] = []
-            var fields: [String] = []
+            var fields: [String: Any?] = ["world": communicator.worldSize]
             for (name, dataset) in [("test", builder.data.test), ("val", builder.data.validation)] {
                 guard let dataset else { continue }
                 let result = try evaluator.evaluate(dataset)
                 let correct = Int((result.accuracy * Double(result.count)).rounded())
                 lines.append("\(name): loss \(Format.fixed(result.loss, 6)) | accuracy \(Format.percent(result.accuracy)) "
                     + "(\(correct) of \(result.count) correct)")
-                fields.append("\"\(name)_loss\":\(result.loss),\"\(name)_accuracy\":\(result.accuracy),"
-                    + "\"\(name)_correct\":\(correct),\"\(name)_count\":\(result.count)")
+                fields["\(name)_loss"] = result.loss
+                fields["\(name)_accuracy"] = result.accuracy
+                fields["\(name)_correct"] = correct
+                fields["\(name)_count"] = result.count
             }
             if communicator.isRoot {
-                print(json ? "{" + fields.joined(separator: ",") + ",\"world\":\(communicator.worldSize)}"
-                           : lines.joined(separator: "\n"))
+                print(json ? JSONOutput.text(fields) : lines.joined(separator: "\n"))
             }
         }
     }

@@ -32,8 +32,10 @@ public protocol Communicator: AnyObject {
     func broadcast(bytes: inout [UInt8], root: Int) throws
     /// Returns once every rank has entered the barrier.
     func barrier() throws
-    /// Ends every rank of the job with `code` (MPI_Abort). Never returns.
-    func abort(code: Int32) -> Never
+    /// Ends every rank of the job with `code` (MPI_Abort) and does not return. Throws instead
+    /// when it cannot: a one-rank ``LocalCommunicator`` has no job beyond its own process, which
+    /// only its caller (the command line) may end — the library never exits.
+    func abort(code: Int32) throws -> Never
     /// Seconds on a monotonic clock (MPI_Wtime or the system's).
     func wallTime() -> Double
 }

@@ -41,7 +41,11 @@ public final class LocalCommunicator: Communicator {
         }
     }
     public func barrier() throws {}
-    public func abort(code: Int32) -> Never { exit(code) }
+    /// A world of one rank has no other rank to end: throws, and the caller ends its process.
+    public func abort(code: Int32) throws -> Never {
+        throw DistributedError.invalidArgument(
+            "a job of one rank has no other rank to end (exit code \(code)); its caller ends the process")
+    }
     public func wallTime() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

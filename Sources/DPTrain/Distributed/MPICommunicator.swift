@@ -127,9 +127,10 @@ public final class MPICommunicator: Communicator {
         try Self.check(dpt_mpi_barrier(), "MPI_Barrier")
     }
 
-    public func abort(code: Int32) -> Never {
-        _ = dpt_mpi_abort(code)
-        exit(code)  // MPI_Abort does not return; this satisfies the type checker.
+    /// MPI_Abort: ends every rank of the job. Throws only if MPI_Abort returns (it should not).
+    public func abort(code: Int32) throws -> Never {
+        try Self.check(dpt_mpi_abort(code), "MPI_Abort")
+        throw DistributedError.invalidArgument("MPI_Abort(\(code)) returned without ending the job")
     }
 
     public func wallTime() -> Double { dpt_mpi_wtime() }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Each record is one JSON line, flushed as written so a killed run keeps its history. The CSV
 /// has a fixed column set (``csvColumns``); fields a record lacks are empty. Each record also
-/// goes to a TensorBoard event file in the same directory (``TensorBoardLog``).
+/// goes to TensorBoard event files in the same directory (``TensorBoardLog``).
 public final class MetricsLog {
     /// The CSV's columns, in order (a record's other fields are in metrics.jsonl only).
     public static let csvColumns = [
@@ -17,9 +17,18 @@ public final class MetricsLog {
     private let csvHandle: FileHandle
     private let tensorBoard: TensorBoardLog?
 
-    /// Opens (appending when `append`) both files in `directory`, and starts a new TensorBoard
-    /// event file there unless `tensorBoard` is false.
-    public init(directory: URL, append: Bool, tensorBoard: Bool = true) throws {
+    /// Opens (appending when `append`) both files in `directory`, and starts new TensorBoard
+    /// event files there unless `tensorBoard` is false.
+    ///
+    /// - Parameters:
+    ///   - directory: the run directory.
+    ///   - append: keep the files' records (a resume, after ``RunDirectory/truncateMetrics(in:afterStep:)``).
+    ///   - tensorBoard: whether to write TensorBoard event files.
+    ///   - resumedAfter: the (step, samples) of the checkpoint a resumed run continues from:
+    ///     TensorBoard drops earlier event files' points after it (they are replayed); nil (a
+    ///     run starting at step 0) drops all of them.
+    public init(directory: URL, append: Bool, tensorBoard: Bool = true,
+                resumedAfter: (step: Int, samples: Int)? = nil) throws {
         let jsonURL = directory.appendingPathComponent("metrics.jsonl")
         let csvURL = directory.appendingPathComponent("metrics.csv")
         let manager = FileManager.default
@@ -38,7 +47,11 @@ public final class MetricsLog {
         csvHandle = try FileHandle(forWritingTo: csvURL)
         try jsonHandle.seekToEnd()
         try csvHandle.seekToEnd()
-        do { self.tensorBoard = try tensorBoard ? TensorBoardLog(directory: directory) : nil } catch {
+        let first: (step: Int64, samples: Int64) = resumedAfter.map { (Int64($0.step) + 1, Int64($0.samples) + 1) } ?? (0, 0)
+        do {
+            self.tensorBoard = try tensorBoard
+                ? TensorBoardLog(directory: directory, firstStep: first.step, firstSamples: first.samples) : nil
+        } catch {
             throw RunDirectoryError.notWritable(path: directory.path)
         }
     }

@@ -83,6 +83,18 @@ public final class EventFileWriter {
         try write(TensorBoardEvent(wallTime: wallTime, step: step, summary: scalars))
     }
 
+    /// Appends `Event { wall_time, step, session_log { status: START } }`: TensorBoard drops
+    /// the points of earlier event files in this directory whose step is ≥ `step` (all tags),
+    /// so a resumed run's replayed steps appear once. Write it right after opening the file,
+    /// before any scalar (``TensorBoardEvent/Payload/sessionStart``).
+    ///
+    /// - Parameters:
+    ///   - step: the first step this file writes (0: a run starting over drops every point).
+    ///   - wallTime: seconds since 1970; default now.
+    public func addSessionStart(step: Int64, wallTime: Double = Date().timeIntervalSince1970) throws {
+        try write(TensorBoardEvent(wallTime: wallTime, step: step, payload: .sessionStart))
+    }
+
     /// Forces written records to disk (`fsync`). Records are already handed to the kernel
     /// as each one is added, so other processes (TensorBoard) see them without this.
     public func flush() throws {

@@ -1,11 +1,14 @@
-/// One TensorBoard `Event` record: a file-version marker or a summary of scalar values.
+/// One TensorBoard `Event` record: a file-version marker, a session start, or a summary of
+/// scalar values.
 ///
 /// Encodes the subset of `tensorflow/core/util/event.proto` and
 /// `tensorflow/core/framework/summary.proto` that scalar logging needs:
 ///
 /// ```proto
 /// message Event   { double wall_time = 1; int64 step = 2;
-///                   oneof what { string file_version = 3; Summary summary = 5; } }
+///                   oneof what { string file_version = 3; Summary summary = 5;
+///                                SessionLog session_log = 7; } }
+/// message SessionLog { SessionStatus status = 1; }   // START = 1
 /// message Summary { repeated Value value = 1; }
 /// message Value   { string tag = 1; oneof value { float simple_value = 2; } }
 /// ```
@@ -23,7 +26,15 @@ public struct TensorBoardEvent: Sendable {
         case fileVersion(String)
         /// `summary` (field 5) with one `Value { tag, simple_value }` per element, in order.
         case scalars([(tag: String, value: Float)])
+        /// `session_log { status: START }` (field 7): the run (re)starts at this event's step.
+        /// TensorBoard's reader then drops every point it has read so far at a step ≥ this
+        /// one, on every tag — how a resumed run replaces the steps it replays (PyTorch's
+        /// `SummaryWriter(purge_step:)` writes the same event).
+        case sessionStart
     }
+
+    /// `SessionLog.SessionStatus.START`.
+    public static let sessionStatusStart: Int64 = 1
 
     /// The version string of event files this writer produces.
     public static let currentFileVersion = "brain.Event:2"
@@ -64,6 +75,10 @@ public struct TensorBoardEvent: Sendable {
                 summary.appendMessage(field: 1, entry)
             }
             event.appendMessage(field: 5, summary)
+        case .sessionStart:
+            var sessionLog = ProtobufEncoder()
+            sessionLog.appendInt64(field: 1, TensorBoardEvent.sessionStatusStart)
+            event.appendMessage(field: 7, sessionLog)
         }
         return event.bytes
     }

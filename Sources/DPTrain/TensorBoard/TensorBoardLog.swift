@@ -1,12 +1,21 @@
 import Foundation
 
-/// Mirrors `metrics.jsonl` records into a TensorBoard event file as scalar charts.
+/// Mirrors `metrics.jsonl` records into TensorBoard event files as scalar charts.
 ///
 /// Every numeric, non-nil field of a ``MetricRecord`` becomes one scalar at
-/// `step = record["step"]`, and the same scalar again under the prefix `by_samples/` at
-/// `step = record["samples"]` (samples seen so far), so runs with different batch sizes line
-/// up on a common x axis. The record's `kind` does not enter the tag: an `eval` record's
-/// `val_loss` and a `summary` record's `val_loss` land on the same `val/loss` chart.
+/// `step = record["step"]` in an event file of the run directory, and the same scalar again
+/// under the prefix `by_samples/` at `step = record["samples"]` (samples seen so far) in an
+/// event file of its subdirectory `by_samples/`, so runs with different batch sizes line up on
+/// a common x axis. The record's `kind` does not enter the tag: an `eval` record's `val_loss`
+/// and a `summary` record's `val_loss` land on the same `val/loss` chart.
+///
+/// Each log opens new event files and first writes a `SessionLog` START event at the first
+/// step (and samples count) it will write (``EventFileWriter/addSessionStart(step:wallTime:)``):
+/// TensorBoard then drops the points of earlier files at or after it. A resumed run thus
+/// replaces the steps it replays instead of drawing them twice, and a run started over
+/// (first step 0) hides every point of an earlier run left in the directory. The two axes
+/// live in two directories (two TensorBoard runs, `<run>` and `<run>/by_samples`) because the
+/// START event purges every tag of its directory at one step value.
 ///
 /// | metrics field          | tag                              |
 /// |------------------------|----------------------------------|
@@ -54,12 +63,30 @@ public final class TensorBoardLog {
     /// The prefix of the scalars plotted against samples seen.
     public static let bySamplesPrefix = "by_samples/"
 
-    /// The underlying event file.
-    public let writer: EventFileWriter
+    /// The subdirectory of the run directory that holds the by-samples event files.
+    public static let bySamplesDirectory = "by_samples"
 
-    /// Creates a new event file in `directory` (see ``EventFileWriter/init(directory:wallTime:)``).
-    public init(directory: URL) throws {
+    /// The event file of the scalars by step (in the run directory).
+    public let writer: EventFileWriter
+    /// The event file of the scalars by samples (in ``bySamplesDirectory``).
+    public let samplesWriter: EventFileWriter
+
+    /// Creates new event files in `directory` and `directory/by_samples` (see
+    /// ``EventFileWriter/init(directory:wallTime:)``), each starting with a `SessionLog` START
+    /// event at the first x it will write.
+    ///
+    /// - Parameters:
+    ///   - directory: the run directory (created if missing, as is `by_samples/`).
+    ///   - firstStep: the first step this log writes; TensorBoard drops earlier files' points at
+    ///     steps ≥ it. 0 for a run that starts (over); s + 1 after resuming from step s.
+    ///   - firstSamples: the same on the samples axis: 0, or S + 1 after S samples.
+    public init(directory: URL, firstStep: Int64 = 0, firstSamples: Int64 = 0) throws {
+        let samplesDirectory = directory.appendingPathComponent(TensorBoardLog.bySamplesDirectory)
+        try FileManager.default.createDirectory(at: samplesDirectory, withIntermediateDirectories: true)
         writer = try EventFileWriter(directory: directory)
+        samplesWriter = try EventFileWriter(directory: samplesDirectory)
+        try writer.addSessionStart(step: firstStep)
+        try samplesWriter.addSessionStart(step: firstSamples)
     }
 
     /// The scalars of `record` in field order, with tags from ``tagsByField`` (no prefix).
@@ -83,12 +110,15 @@ public final class TensorBoardLog {
         try writer.addScalars(scalars, step: step, wallTime: wallTime)
         if let samples = TensorBoardLog.integer(record["samples"]) {
             let prefixed = scalars.map { (tag: TensorBoardLog.bySamplesPrefix + $0.tag, value: $0.value) }
-            try writer.addScalars(prefixed, step: samples, wallTime: wallTime)
+            try samplesWriter.addScalars(prefixed, step: samples, wallTime: wallTime)
         }
     }
 
-    /// Forces the event file to disk.
-    public func flush() throws { try writer.flush() }
+    /// Forces both event files to disk.
+    public func flush() throws {
+        try writer.flush()
+        try samplesWriter.flush()
+    }
 
     private static func integer(_ value: Double?) -> Int64? {
         guard let value, value.isFinite, abs(value) < 9.0e18 else { return nil }

@@ -8,8 +8,8 @@ import Foundation
 /// gradient, once per optimizer step; the n-th such call on this communicator is step `firstStep + n` (1-based,
 /// `firstStep` = updates already done when the trainer starts, e.g. after a resume). Before
 /// forwarding it, in this order: `slow-steps` sleeps, `stall` blocks rank R forever at step S,
-/// and `nan` poisons the local gradient (element 0 becomes NaN). Every other call is forwarded
-/// unchanged.
+/// and `nan` poisons the local gradient (element 0 becomes NaN); after it, `drift` adds 0.001
+/// to element 0 of rank R's reduced gradient (all-reduce) or gathered parameters (all-gather). Every other call is forwarded unchanged.
 public final class FaultInjectingCommunicator: Communicator {
     /// The communicator every call is forwarded to.
     public let base: Communicator
@@ -34,6 +34,7 @@ public final class FaultInjectingCommunicator: Communicator {
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         try injectFaults(into: buffer)
         try base.allReduceSum(buffer)
+        injectDrift(into: buffer)
     }
 
     /// The gradient reduce-scatter of step `step + 1` (sharded optimizer update), with the
@@ -54,12 +55,20 @@ public final class FaultInjectingCommunicator: Communicator {
         if faults.poisons(step: step, rank: rank), buffer.count > 0 { buffer[0] = .nan }
     }
 
-    // MARK: - Forwarded unchanged
-
-    /// Forwarded: the parameters' all-gather.
+    /// The parameters' all-gather of step `step` (sharded optimizer update); `drift` changes
+    /// rank R's gathered parameters after it (a sharded update cannot drift through the gradient:
+    /// every block is written by its owner).
     public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
         try base.allGather(buffer, counts: counts)
+        injectDrift(into: buffer)
     }
+
+    /// `drift@S:R`: rank R adds 0.001 to element 0 of `buffer` at step S, after the collective.
+    private func injectDrift(into buffer: UnsafeMutableBufferPointer<Float>) {
+        if let drift = faults.drift, drift.step == step, drift.rank == rank, buffer.count > 0 { buffer[0] += 0.001 }
+    }
+
+    // MARK: - Forwarded unchanged
     /// Forwarded: element-wise sum of scalars over ranks.
     public func allReduceSum(_ values: inout [Double]) throws { try base.allReduceSum(&values) }
     /// Forwarded: element-wise maximum over ranks.
@@ -75,7 +84,7 @@ public final class FaultInjectingCommunicator: Communicator {
     /// Forwarded: waits for every rank.
     public func barrier() throws { try base.barrier() }
     /// Forwarded: ends every rank of the job.
-    public func abort(code: Int32) -> Never { base.abort(code: code) }
+    public func abort(code: Int32) throws -> Never { try base.abort(code: code) }
     /// Forwarded: the base communicator's clock.
     public func wallTime() -> Double { base.wallTime() }
 }

@@ -6,6 +6,9 @@ import Foundation
 ///   step S (1-based), before the all-reduce;
 /// - `nan-from@S` — every step from S on is NaN (a diverging run);
 /// - `stall@S:R` — rank R sleeps forever before step S;
+/// - `drift@S:R` — rank R adds 0.001 to element 0 of its reduced gradient at step S, after the
+///   all-reduce (of its gathered parameters, with the sharded update): a finite, silent difference that makes its replica drift from the others
+///   (what `train.check_replicas_every` must detect);
 /// - `slow-steps@MS` — every step sleeps MS milliseconds (so a test can kill a run mid-way);
 /// - `slow-checkpoint@SECONDS` — a checkpoint write pauses that long between writing the
 ///   temporary file and renaming it (to kill a run inside the write);
@@ -22,6 +25,8 @@ public struct FaultInjection: Equatable, Sendable {
     public var nanFrom: Int?
     /// `stall@S:R`: rank R blocks forever before step S's all-reduce.
     public var stall: (step: Int, rank: Int)?
+    /// `drift@S:R`: rank R's reduced gradient is changed slightly at step S.
+    public var drift: (step: Int, rank: Int)?
     /// `slow-checkpoint@SECONDS`: pause between a checkpoint's temporary file and its rename.
     public var checkpointDelay: Double = 0
     /// `kill-in-checkpoint@S:N`: the checkpoint of step S is cut after N bytes by SIGKILL.
@@ -30,10 +35,11 @@ public struct FaultInjection: Equatable, Sendable {
     public var stepDelay: Double = 0
 
 
-    /// Equal when the NaN steps, NaN start, stall step and checkpoint faults are.
+    /// Equal when the NaN steps, NaN start, stall step, drift and checkpoint faults are.
     public static func == (lhs: FaultInjection, rhs: FaultInjection) -> Bool {
         lhs.nanSteps.map(\.step) == rhs.nanSteps.map(\.step) && lhs.nanFrom == rhs.nanFrom
-            && lhs.stall?.step == rhs.stall?.step && lhs.checkpointDelay == rhs.checkpointDelay
+            && lhs.stall?.step == rhs.stall?.step && lhs.drift?.step == rhs.drift?.step
+            && lhs.drift?.rank == rhs.drift?.rank && lhs.checkpointDelay == rhs.checkpointDelay
             && lhs.checkpointKill?.step == rhs.checkpointKill?.step && lhs.checkpointKill?.bytes == rhs.checkpointKill?.bytes
     }
 
@@ -50,6 +56,7 @@ public struct FaultInjection: Equatable, Sendable {
             case "nan": if let first { faults.nanSteps.append((first, second)) }
             case "nan-from": faults.nanFrom = first
             case "stall": if let first { faults.stall = (first, second ?? 0) }
+            case "drift": if let first { faults.drift = (first, second ?? 0) }
             case "slow-checkpoint": faults.checkpointDelay = Double(arguments[0]) ?? 0
             case "kill-in-checkpoint": if let first, let second { faults.checkpointKill = (first, second) }
             case "slow-steps": faults.stepDelay = (Double(arguments[0]) ?? 0) / 1000
@@ -59,8 +66,10 @@ public struct FaultInjection: Equatable, Sendable {
         return faults
     }
 
-    /// True when a fault acts on training steps (NaN, stall or slow steps).
-    public var hasStepFaults: Bool { !nanSteps.isEmpty || nanFrom != nil || stall != nil || stepDelay > 0 }
+    /// True when a fault acts on training steps (NaN, stall, drift or slow steps).
+    public var hasStepFaults: Bool {
+        !nanSteps.isEmpty || nanFrom != nil || stall != nil || drift != nil || stepDelay > 0
+    }
 
     /// `communicator` wrapped to inject the step faults, or unchanged when there are none.
     /// `firstStep` is the number of updates done before (the resumed step).

@@ -115,7 +115,8 @@ public final class RunBuilder {
     /// Test-only step faults (`DPTRAIN_FAULT`) wrap the trainer's communicator.
     public func makeTrainer(writeRunDirectory: Bool, resume: ResumePoint? = nil) throws -> Trainer {
         let directory = writeRunDirectory
-            ? try RunDirectory(path: config.output, resolvedConfig: config.resolvedYAML, resume: resume != nil)
+            ? try RunDirectory(path: config.output, resolvedConfig: config.resolvedYAML, resume: resume != nil,
+                               resumedAfter: resume.map { ($0.checkpoint.header.state.step, $0.checkpoint.header.state.samples) })
             : nil
         let communicator = FaultInjection.fromEnvironment()
             .wrapping(communicator, firstStep: resume?.checkpoint.header.state.step ?? 0)

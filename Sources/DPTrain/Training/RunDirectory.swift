@@ -12,8 +12,11 @@ public final class RunDirectory {
     private let faults = FaultInjection.fromEnvironment()
 
     /// Creates (or reuses) the directory, writes the resolved config, and opens the metrics
-    /// log — appending when `resume`, otherwise starting it afresh.
-    public init(path: String, resolvedConfig: String, resume: Bool) throws {
+    /// log — appending when `resume`, otherwise starting it afresh. `resumedAfter` is the
+    /// (step, samples) of the checkpoint a resumed run continues from (TensorBoard drops the
+    /// replayed points after it; see ``MetricsLog/init(directory:append:tensorBoard:resumedAfter:)``).
+    public init(path: String, resolvedConfig: String, resume: Bool,
+                resumedAfter: (step: Int, samples: Int)? = nil) throws {
         url = URL(fileURLWithPath: path)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -27,7 +30,7 @@ public final class RunDirectory {
         }
         try? manager.removeItem(at: url.appendingPathComponent("DONE"))
         try AtomicFile.write(Data(resolvedConfig.utf8), to: url.appendingPathComponent("config.resolved.yaml"))
-        log = try MetricsLog(directory: url, append: resume)
+        log = try MetricsLog(directory: url, append: resume, resumedAfter: resume ? resumedAfter : nil)
     }
 
     /// Checkpoint files, oldest first (`checkpoints/step-00001234.ckpt`).

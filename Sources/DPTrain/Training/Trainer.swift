@@ -14,10 +14,12 @@ import Foundation
 ///                all-reduce(∇)  — the mean gradient of the B samples
 ///     finite?  ← |∇|² is finite (the same on every rank)           (skip or stop if not, §3.8)
 ///     θ        ← clip, noise, optimizer(θ, ∇; η(t))                (TrainingStep)
-///     observe  ← log, check replicas, checkpoint                   (TrainingLog, RunDirectory)
+///     observe  ← log, check replicas                               (TrainingLog)
 ///
 /// Evaluations run whenever progress passes the next `train.eval_every` point; early stopping
-/// (``BestWeights``) and the ``TrainingObserver`` may stop training there.
+/// (``BestWeights``) and the ``TrainingObserver`` may stop training there. Checkpoints are
+/// written after the evaluation due at the same point (``RunDirectory``), so a resumed run
+/// logs every evaluation once.
 public final class Trainer {
     /// The run's validated config.
     public let config: TrainingConfig
@@ -96,8 +98,10 @@ public final class Trainer {
     /// stop), evaluates, and (rank 0) writes `final.safetensors`, the summary and `DONE`.
     @discardableResult
     public func run() throws -> TrainingSummary {
+        let abort = JobAbort(communicator: communicator)
         let watchdog = config.train.stallTimeout > 0
-            ? Watchdog(timeout: config.train.stallTimeout, label: "rank \(communicator.rank) of \(communicator.worldSize)")
+            ? Watchdog(timeout: config.train.stallTimeout, label: "rank \(communicator.rank) of \(communicator.worldSize)",
+                       onStall: { abort.endJob(code: 3) })
             : nil
         defer { watchdog?.stop() }
         var stopReason: String?
@@ -112,6 +116,10 @@ public final class Trainer {
                 stopReason = try observeEarlyStopping(evaluation) ?? observer?.trainer(self, stopAfter: evaluation)
                 if stopReason != nil { break }
             }
+            // After the evaluation due at this point: a run resumed from this checkpoint
+            // neither repeats nor loses that evaluation (its line, plateau and early-stopping
+            // state are in the checkpoint).
+            try checkpointIfDue(progress: progress)
             if progress + 1e-12 >= config.train.epochs { break }
             if config.train.maxSteps > 0, state.step >= config.train.maxSteps { break }
             let decomposition = plan.decomposition(at: progress)
@@ -123,8 +131,8 @@ public final class Trainer {
         return try finish(stopReason: stopReason, lastEvaluation: lastEvaluation)
     }
 
-    /// One optimizer step on `batch`, then what follows it: progress display, step line,
-    /// replica check and checkpoint.
+    /// One optimizer step on `batch`, then what follows it: progress display, step line and
+    /// replica check (the checkpoint comes after the evaluation due at the same point, in ``run()``).
     private func step(_ batch: StepBatch, decomposition: BatchDecomposition, progress: Double) throws {
         let learningRate = self.learningRate(at: progress)
         let measureNoise = config.train.noiseEvery > 0 && state.step % config.train.noiseEvery == 0
@@ -153,7 +161,6 @@ public final class Trainer {
         if config.train.checkReplicasEvery > 0, state.step % config.train.checkReplicasEvery == 0 {
             try checkReplicas()
         }
-        try checkpointIfDue(progress: self.progress)
     }
 
     /// A non-finite reduced gradient: every rank holds the same one, so every rank skips the

@@ -1,12 +1,13 @@
 import Foundation
 
-/// Ends the process when training makes no progress for `timeout` seconds (DESIGN §3.8:
-/// no job may hang a cluster allocation).
+/// Ends the job when training makes no progress for `timeout` seconds (DESIGN §3.8: no job may
+/// hang a cluster allocation).
 ///
 /// The training loop calls ``beat()`` after every step and evaluation; a background thread
-/// checks once per second. On a stall it prints one message naming the rank and the timeout
-/// and exits the process with status 3; the MPI launcher then ends the other ranks. (A
-/// process exit, not `MPI_Abort`, because MPI is initialised for the main thread only.)
+/// checks once per second. On a stall it prints one message naming the rank and the timeout,
+/// then calls `onStall` once, from that thread (the trainer passes its communicator's
+/// ``Communicator/abort(code:)`` with status 3; the command line's communicator ends the
+/// process there, and the MPI launcher the other ranks). The watchdog itself never exits.
 public final class Watchdog: @unchecked Sendable {
     /// Seconds without a beat after which the process ends.
     public let timeout: Double
@@ -14,11 +15,14 @@ public final class Watchdog: @unchecked Sendable {
     private var lastBeat = Date()
     private var stopped = false
     private let label: String
+    private let onStall: @Sendable () -> Void
 
-    /// Starts watching; `label` prefixes the message (for example "rank 1 of 2").
-    public init(timeout: Double, label: String) {
+    /// Starts watching; `label` prefixes the message (for example "rank 1 of 2"); `onStall`
+    /// runs once, on the watchdog's thread, after the message.
+    public init(timeout: Double, label: String, onStall: @escaping @Sendable () -> Void) {
         self.timeout = timeout
         self.label = label
+        self.onStall = onStall
         let thread = Thread { [weak self] in
             while true {
                 Thread.sleep(forTimeInterval: 1)
@@ -53,6 +57,7 @@ public final class Watchdog: @unchecked Sendable {
         let message = "error (\(label)): no training step completed in \(Int(timeout)) s (train.stall_timeout); "
             + "a rank is stuck or died — ending the job. Run the same command again to resume from the last checkpoint.\n"
         FileHandle.standardError.write(Data(message.utf8))
-        _exit(3)
+        onStall()
+        return true
     }
 }

@@ -35,13 +35,14 @@ enum HostileInputs {
         return root
     }
 
-    /// An NPY file whose header declares `shape` of `descr` and holds `payload` bytes.
-    static func npy(descr: String = "<f4", shape: String, payload: Int = 64) -> [UInt8] {
+    /// An NPY file whose header declares `shape` of `descr` and holds `payload` bytes, each
+    /// `fill` (0xFF: −1 as a signed integer, NaN as a float).
+    static func npy(descr: String = "<f4", shape: String, payload: Int = 64, fill: UInt8 = 0) -> [UInt8] {
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
         header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
         let length = header.utf8.count
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
-            + Array(header.utf8) + [UInt8](repeating: 0, count: payload)
+            + Array(header.utf8) + [UInt8](repeating: fill, count: payload)
     }
 
     /// A CSV file with one line of `width` columns (header) and a few rows, or one enormous line.

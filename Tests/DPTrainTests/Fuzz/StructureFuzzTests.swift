@@ -52,7 +52,15 @@ struct StructureFuzzTests {
             let dimensions = (0..<(1 + generator.nextInt(below: 4))).map { _ in pick(huge) }
             let type = pick([0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E, 0x42] as [UInt8])
             let images = HostileInputs.idx(type: type, dimensions: dimensions, payload: [UInt8](repeating: 1, count: 256))
-            let labels = HostileInputs.idx(dimensions: [pick(huge)], payload: [UInt8](repeating: 0, count: 64))
+            // The labels file lies too: its declared count, its values (255 in 10 classes), its
+            // rank, its type (floats that are NaN), or a count that differs from the images'.
+            let labels = pick([
+                HostileInputs.idx(dimensions: [pick(huge)], payload: [UInt8](repeating: 0, count: 64)),
+                HostileInputs.idx(dimensions: [64], payload: [UInt8](repeating: 0xFF, count: 64)),
+                HostileInputs.idx(dimensions: [8, 8], payload: [UInt8](repeating: 1, count: 64)),
+                HostileInputs.idx(type: 0x0D, dimensions: [16], payload: [UInt8](repeating: 0xFF, count: 64)),
+                HostileInputs.idx(dimensions: [3], payload: [0, 1, 2]),
+            ])
             let gzip = generator.nextInt(below: 2) == 0
             for (stem, bytes) in [("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
                                   ("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)] {
@@ -78,6 +86,15 @@ struct StructureFuzzTests {
             let shape = pick(["(2147483648,)", "(4294967296, 4294967296)", "(-1,)", "(9223372036854775807,)",
                               "(" + String(repeating: "2, ", count: 70) + ")", "(100000, 100000)", "(3,)"])
             let descr = pick(["<f4", "<f8", "|u1", "<i8", ">f4", "<c16", "O"])
+            if generator.nextInt(below: 2) == 0 {
+                // Valid features, hostile labels: type, shape, count and values (−1, NaN).
+                let x = try write("x.npy", HostileInputs.npy(descr: "<f4", shape: "(3, 1)", payload: 12))
+                _ = try write("y.npy", HostileInputs.npy(
+                    descr: pick(["<i8", "<i4", "|u1", "<f4", "<f8", ">i8", "|b1", "<U3"]),
+                    shape: pick(["(3,)", "(2,)", "(2147483648,)", "(3, 2)", "(-1,)", "(0,)", "()"]),
+                    payload: pick([0, 3, 24, 4096]), fill: pick([0, 0xFF, 0x7F])))
+                return try config("{dataset: npy, train: \(x)}", "[1]")
+            }
             let x = try write("x.npy", HostileInputs.npy(descr: descr, shape: shape, payload: pick([0, 12, 4096])))
             _ = try write("y.npy", HostileInputs.npy(descr: "<i8", shape: "(3,)", payload: 24))
             return try config("{dataset: npy, train: \(x)}", "[1]")
@@ -87,6 +104,12 @@ struct StructureFuzzTests {
                 "a,label\n" + String(repeating: "9", count: pick([1 << 20, 1 << 24])) + ",1\n",
                 "a,label\n" + String(repeating: "1,0\n", count: pick([10, 1 << 20])),
                 String(repeating: ",", count: 1 << 20) + "\n",
+                // Hostile label columns: negative, past the classes, fractional, not finite, empty.
+                "a,label\n1,-1\n2,0\n",
+                "a,label\n1,300\n2,9223372036854775808\n",
+                "a,label\n1,0.5\n2,1\n",
+                "a,label\n1,nan\n2,1e400\n",
+                "a,label\n1,\n2,1\n",
             ])
             return try config("{dataset: csv, train: \(try write("fuzz.csv", Array(text.utf8)))}", "[1]")
         case .checkpoint:
@@ -96,16 +119,26 @@ struct StructureFuzzTests {
         }
     }
 
-    /// A checkpoint whose JSON header lies about sizes (parameter count, shapes, header length),
-    /// with a recomputed CRC so the lie reaches the parser.
+    /// A checkpoint whose JSON header lies about sizes (parameter count, shapes, header length,
+    /// shapes that disagree with the parameter count), with a recomputed CRC so the lie reaches
+    /// the parser.
     static func mutateCheckpoint(_ bytes: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
         let length = Int(bytes[12..<20].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         var header = String(decoding: bytes[20..<(20 + length)], as: UTF8.self)
         var lengthField = UInt64(0)
-        switch generator.nextInt(below: 4) {
+        switch generator.nextInt(below: 7) {
         case 0: header = header.replacingOccurrences(of: "\"parameterCount\":", with: "\"parameterCount\":9000000000000")
         case 1: header = header.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[4294967296,4294967296,")
         case 2: lengthField = UInt64.max >> UInt64(generator.nextInt(below: 40))
+        // Plausible lies: shapes that are small and valid but do not add up to parameterCount
+        // (the payload still matches parameterCount, so only the cross-check can tell).
+        case 3: header = header.replacingOccurrences(of: "\"shape\":[", with: "\"shape\":[\(2 + generator.nextInt(below: 3)),")
+        case 4:
+            var entries = header.components(separatedBy: "\"shape\":[")
+            let index = 1 + generator.nextInt(below: max(entries.count - 1, 1))
+            if index < entries.count { entries[index] = "0," + entries[index] }  // one tensor of no elements
+            header = entries.joined(separator: "\"shape\":[")
+        case 5: header = header.replacingOccurrences(of: "\"parameterCount\":", with: "\"parameterCount\":1")
         default: header = String(repeating: "[", count: 100_000) + header
         }
         var out = Array(bytes[0..<12])

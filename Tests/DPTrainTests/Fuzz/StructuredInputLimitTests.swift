@@ -174,6 +174,30 @@ struct StructuredInputLimitTests {
         #expect(parsed.payload == checkpoint.payload)
     }
 
+    /// A CRC-valid checkpoint whose first tensor claims one more row than the payload holds
+    /// (parameterCount unchanged, so the payload size still matches it): before the shape
+    /// cross-check, `inspect` indexed past the payload. Read by the library and by `inspect`.
+    @Test("checkpoint: tensor shapes that do not add up to parameterCount are refused, also by inspect")
+    func checkpointShapesDisagreeWithParameterCount() throws {
+        let legitimate = try Self.legitimateCheckpoint()
+        var header = legitimate.header
+        let first = header.tensors[0]
+        header.tensors[0].shape[0] += 1
+        let extra = first.shape.dropFirst().reduce(1, *)
+        let data = try StructuredInputGenerators.checkpoint(header: header, payloadFloats: legitimate.payload.count)
+        let file = try Self.write(data, "shapes.ckpt")
+        let (error, elapsed) = Self.refusal { _ = try Checkpoint.read(from: URL(fileURLWithPath: file)) }
+        #expect(error as? CheckpointError == .declaredSize(file: file, declares: "parameterCount \(header.parameterCount)",
+            holds: "its \(header.tensors.count) tensors hold \(header.parameterCount + extra) parameters"))
+        #expect(elapsed < Self.quick)
+
+        let result = try CommandRunner.dptrain(["inspect", file], timeout: 60)
+        #expect(result.status == 1, "\(result.combined)")
+        #expect(result.error.contains("checkpoint \(file) is not valid: it declares parameterCount \(header.parameterCount), "
+            + "but its \(header.tensors.count) tensors hold \(header.parameterCount + extra) parameters"), "\(result.error)")
+        #expect(!result.error.contains("Fatal error"))
+    }
+
     @Test("checkpoint: a header length past the end of the file")
     func checkpointHeaderPastEOF() throws {
         let file = try Self.write(StructuredInputGenerators.checkpoint(headerJSON: Data("{}".utf8), declaredHeaderLength: 1 << 40),

@@ -82,6 +82,16 @@ struct TensorBoardEncodingTests {
         #expect(event.serialized == expected)
     }
 
+    /// Expected bytes from Python: `event_pb2.Event(wall_time=1.0, step=30,
+    /// session_log=event_pb2.SessionLog(status=event_pb2.SessionLog.START)).SerializeToString()`.
+    @Test func sessionStartEventBytes() {
+        let event = TensorBoardEvent(wallTime: 1, step: 30, payload: .sessionStart)
+        let expected: [UInt8] = [0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF0, 0x3F,  // wall_time 1.0
+                                 0x10, 0x1E,                                          // step 30
+                                 0x3A, 0x02, 0x08, 0x01]                              // session_log { status: START }
+        #expect(event.serialized == expected)
+    }
+
     @Test func zeroValueIsStillWritten() {
         // simple_value sits in a oneof, so 0.0 must be present (proto3 would drop a plain 0):
         // 09 <eight 00>  10 00  2A 0A  0A 08  0A 01 61  15 00 00 00 00.

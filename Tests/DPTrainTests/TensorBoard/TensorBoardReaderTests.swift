@@ -122,12 +122,18 @@ struct TensorBoardReaderTests {
             expected["by_samples/" + tag] = points.map { (samplesAtStep[$0.0]!, $0.1) }
         }
 
-        let output = try PythonTensorBoard.runJSON(Self.accumulatorScript, arguments: [directory.path])
-        #expect((output["file_version"] as? Double) == 2)
-        let wallTimes = output["wall_time"] as? [Double] ?? []
-        #expect(wallTimes.count == 2 && wallTimes[0] >= start - 1 && wallTimes[1] <= end + 1,
-                "wall times \(wallTimes) should lie in [\(start), \(end)]")
-        let scalars = output["scalars"] as? [String: [[Double]]] ?? [:]
+        // The by-step charts are the run directory's; the by-samples ones its by_samples/'s.
+        var scalars: [String: [[Double]]] = [:]
+        for path in [directory, directory.appendingPathComponent(TensorBoardLog.bySamplesDirectory)] {
+            let output = try PythonTensorBoard.runJSON(Self.accumulatorScript, arguments: [path.path])
+            #expect((output["file_version"] as? Double) == 2)
+            let wallTimes = output["wall_time"] as? [Double] ?? []
+            #expect(wallTimes.count == 2 && wallTimes[0] >= start - 1 && wallTimes[1] <= end + 1,
+                    "wall times \(wallTimes) should lie in [\(start), \(end)]")
+            let read = output["scalars"] as? [String: [[Double]]] ?? [:]
+            #expect(read.keys.allSatisfy { $0.hasPrefix("by_samples/") == (path != directory) }, "\(path.path): \(read.keys.sorted())")
+            scalars.merge(read) { first, _ in first }
+        }
         #expect(Set(scalars.keys) == Set(expected.keys),
                 "missing \(Set(expected.keys).subtracting(scalars.keys).sorted()), extra \(Set(scalars.keys).subtracting(expected.keys).sorted())")
         for (tag, points) in expected.sorted(by: { $0.key < $1.key }) {
