@@ -25,11 +25,15 @@ public final class RunBuilder {
     public init(config: TrainingConfig, communicator: Communicator) throws {
         self.config = config
         self.communicator = communicator
-        model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
-        loss = LossCatalog.loss(named: config.loss)!
-        data = try DataPreparation.load(config.data, seed: config.seed,
-                                        classCount: RunBuilder.classCount(config: config, model: model, loss: loss),
+        // The model's output width is the class count the label files are checked against; data
+        // problems are still reported before model problems.
+        let built = Result { try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape) }
+        let loss = LossCatalog.loss(named: config.loss)!
+        self.loss = loss
+        let classCount = (try? built.get()).flatMap { RunBuilder.classCount(config: config, model: $0, loss: loss) }
+        data = try DataPreparation.load(config.data, seed: config.seed, classCount: classCount,
                                         sampleSize: config.inputShape.reduce(1, *))
+        model = try built.get()
         try RunBuilder.checkCompatibility(config: config, data: data, model: model)
 
         model.initializeParameters(seed: config.seed)
