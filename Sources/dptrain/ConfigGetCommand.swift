@@ -37,7 +37,7 @@ struct ConfigGetCommand: ParsableCommand {
         }
         guard let value = Self.lookup(resolved, path: key.split(separator: ".").map(String.init)) else {
             if missingOk { print(""); return }
-            FileHandle.standardError.write(Data("error: the resolved config of \(config) has no key '\(key)'\n".utf8))
+            FileHandle.standardError.write(Data("error: the resolved config of \(config) has no key '\(key)'\(Self.hint(resolved, key))\n".utf8))
             throw ExitCode(1)
         }
         switch value {
@@ -45,6 +45,21 @@ struct ConfigGetCommand: ParsableCommand {
         case .null: print("")
         default: print(value.yaml(), terminator: "")
         }
+    }
+
+    /// "; did you mean 'optimizer.lr'? Keys under 'optimizer': …" for the deepest part of `key`
+    /// that exists, so a misspelt key points at the right one.
+    static func hint(_ resolved: ConfigValue, _ key: String) -> String {
+        var parts = key.split(separator: ".").map(String.init)
+        let last = parts.removeLast()
+        guard case let .map(entries, _)? = lookup(resolved, path: parts) else {
+            return "; print the whole config with: dptrain config-get CONFIG '' --missing-ok, or read config.resolved.yaml of a run"
+        }
+        let keys = entries.map(\.key)
+        let prefix = parts.isEmpty ? "" : parts.joined(separator: ".") + "."
+        let suggestion = ConfigReader.nearest(to: last, in: keys).map { "; did you mean '\(prefix)\($0)'?" } ?? "."
+        return "\(suggestion) Keys \(parts.isEmpty ? "at the top level" : "under '\(parts.joined(separator: "."))'"): "
+            + keys.joined(separator: ", ") + "."
     }
 
     static func lookup(_ value: ConfigValue, path: [String]) -> ConfigValue? {

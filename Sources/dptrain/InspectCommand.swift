@@ -39,8 +39,8 @@ struct InspectCommand: ParsableCommand {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? error.localizedDescription : "no such file"
-            throw InspectFailure.exit("cannot read \(file): \(reason)")
+            throw InspectFailure.exit("cannot read \(file): \(FileReadProblem.describe(file, error: error)); "
+                                      + "give a checkpoint (.ckpt) or a weights file (.safetensors)")
         }
         let summary = data.starts(with: Checkpoint.magic)
             ? FileSummary(checkpoint: data, file: file)

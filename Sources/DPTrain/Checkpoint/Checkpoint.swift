@@ -95,8 +95,7 @@ public struct Checkpoint {
     public static func read(from url: URL) throws -> Checkpoint {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CheckpointError.unreadable(file: url.path, reason: FileManager.default.fileExists(atPath: url.path)
-                ? error.localizedDescription : "no such file")
+            throw CheckpointError.unreadable(file: url.path, reason: FileReadProblem.describe(url.path, error: error))
         }
         return try parse(data, file: url.path)
     }
@@ -107,7 +106,11 @@ public struct Checkpoint {
             throw CheckpointError.corrupt(file: file, reason: "only \(data.count) bytes (truncated)")
         }
         guard Array(data.prefix(8)) == magic else {
-            throw CheckpointError.corrupt(file: file, reason: "not a dptrain checkpoint (bad magic bytes)")
+            let kind = FileSignature.of(data)
+            let what = kind == .safetensors
+                ? "it is a safetensors weights file (already exported: use it with eval --weights or model.init_from)"
+                : "not a dptrain checkpoint (bad magic bytes\(kind.map { "; it is \($0.rawValue)" } ?? ""))"
+            throw CheckpointError.corrupt(file: file, reason: what + "; give a .ckpt file from a run's checkpoints/ directory")
         }
         let version = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) }
         guard version == Checkpoint.version else {
@@ -116,7 +119,8 @@ public struct Checkpoint {
         let storedCRC = data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: data.count - 4, as: UInt32.self)) }
         let body = data.prefix(data.count - 4)
         guard crc(body) == storedCRC else {
-            throw CheckpointError.corrupt(file: file, reason: "checksum mismatch (the file is truncated or damaged)")
+            throw CheckpointError.corrupt(file: file, reason: "checksum mismatch (the file is truncated or damaged; "
+                                          + "use an earlier checkpoint of the run)")
         }
         // Every size the file declares is checked against what it holds before anything is
         // decoded or allocated (the CRC above is only as trustworthy as the file's writer).

@@ -22,7 +22,7 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         case let .unknownKey(path, line, suggestion, valid):
             let at = line.map { " (line \($0))" } ?? ""
             var text = "unknown config key '\(path)'\(at)"
-            if let suggestion { text += "; did you mean '\(suggestion)'?" }
+            text += suggestion.map { "; did you mean '\($0)'?" } ?? "."
             if !valid.isEmpty { text += " Valid keys here: \(valid.joined(separator: ", "))." }
             return text
         case let .wrongType(path, line, expected, found):

@@ -228,12 +228,22 @@ public final class ConfigReader {
         }, line: nil)
     }
 
-    /// The element of `candidates` closest to `word` by edit distance, if reasonably close.
+    /// The element of `candidates` closest to `word` by edit distance, if reasonably close;
+    /// otherwise a candidate that is one of the `_`-separated parts of `word` (`lr_rate` → `lr`)
+    /// or a common long spelling of it (`learning_rate` → `lr`).
     public static func nearest(to word: String, in candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+        let lower = word.lowercased()
+        let scored = candidates.map { ($0, editDistance(lower, $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+        if best.1 <= max(2, word.count / 3) { return best.0 }
+        if let alias = longSpellings[lower], candidates.contains(alias) { return alias }
+        let parts = lower.split(separator: "_").map(String.init)
+        return candidates.first { parts.count > 1 && parts.contains($0.lowercased()) }
     }
+
+    /// Long spellings of short config keys, for suggestions.
+    static let longSpellings = ["learning_rate": "lr", "learningrate": "lr", "batch_size": "global",
+                                "num_epochs": "epochs", "n_epochs": "epochs"]
 
     /// Levenshtein distance.
     public static func editDistance(_ a: String, _ b: String) -> Int {

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A configuration as a tree: maps keep their key order, scalars keep their YAML text
@@ -36,6 +37,21 @@ public indirect enum ConfigValue: Equatable, Sendable {
         }
     }
 
+    /// Yams' multi-line error ("4:3: error: parser: while parsing … in line 3, column 11\n did not
+    /// find expected ',' or ']':\n <the line>\n ^") as one line with the position first and a fix:
+    /// `line 4, column 3: did not find expected ',' or ']' (while parsing …); check …`.
+    static func oneLine(yamlError text: String) -> String {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let head = lines.first else { return text }
+        let fields = head.split(separator: ":", maxSplits: 4).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard fields.count == 5, let line = Int(fields[0]), let column = Int(fields[1]) else {
+            return lines.joined(separator: " ")
+        }
+        let problem = lines.count > 1 ? String(lines[1].trimmingCharacters(in: CharacterSet(charactersIn: ":"))) : fields[4]
+        let context = lines.count > 1 ? " (\(fields[4]))" : ""
+        return "line \(line), column \(column): \(problem)\(context); check the brackets, quotes and indentation there"
+    }
+
     /// Parses YAML text. `file` names the source in errors. The text is first held to
     /// ``YAMLInputLimits`` (size, no anchors or aliases, nesting depth), so hostile text is
     /// refused before Yams builds or expands anything.
@@ -45,7 +61,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError.yaml(file: file, message: "\(error)")
+            throw ConfigError.yaml(file: file, message: ConfigValue.oneLine(yamlError: "\(error)"))
         } catch {
             throw ConfigError.yaml(file: file, message: "\(error)")
         }

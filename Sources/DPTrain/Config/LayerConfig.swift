@@ -46,10 +46,15 @@ public enum LayerConfig: Equatable, Sendable {
     public static let initializers = Initializer.configNames
 
     init(_ reader: ConfigReader) throws {
+        // `activation` is a layer kind and also an option of dense and conv2d layers: in
+        // {dens: 64, activation: relu} the misspelt key beside it is the intended kind.
+        let unknownKind = reader.keys.first { key in
+            !LayerConfig.kinds.contains(key) && ConfigReader.nearest(to: key, in: LayerConfig.kinds) != nil
+        }
         let kind = reader.keys.first(where: { LayerConfig.kinds.contains($0) })
-        guard let kind else {
-            let found = reader.keys.first ?? "(nothing)"
-            throw ConfigError.unknownKey(path: reader.path + "." + found, line: nil,
+        guard let kind, kind != "activation" || unknownKind == nil else {
+            let found = unknownKind ?? reader.keys.first ?? "(nothing)"
+            throw ConfigError.unknownKey(path: reader.path + "." + found, line: reader.raw(found)?.line,
                                          suggestion: ConfigReader.nearest(to: found, in: LayerConfig.kinds),
                                          valid: LayerConfig.kinds)
         }

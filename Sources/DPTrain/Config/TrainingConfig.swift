@@ -30,8 +30,14 @@ public struct TrainingConfig: Equatable, Sendable {
     /// Reads `file`, applies `overrides` and validates.
     public static func load(file: String, overrides: [String] = []) throws -> TrainingConfig {
         let text = try YAMLInputLimits.readFile(file)
-        let tree = try ConfigValue.parse(yaml: text, file: file).applying(overrides: overrides)
-        return try TrainingConfig(tree)
+        let parsed = try ConfigValue.parse(yaml: text, file: file)
+        switch parsed {
+        case .map, .null: break
+        default:
+            throw ConfigError.inconsistent(message: "\(file): the top level is \(parsed.kindDescription), but a config is a map "
+                + "of keys (name:, data:, model:, optimizer:, …): remove the leading '- ' or write the keys out")
+        }
+        return try TrainingConfig(try parsed.applying(overrides: overrides))
     }
 
     /// Validates a configuration tree.
@@ -64,6 +70,12 @@ public struct TrainingConfig: Equatable, Sendable {
         if train.earlyStopping != .none, data.validation == 0 {
             throw ConfigError.inconsistent(message:
                 "train.early_stopping needs a validation split: set data.validation to a number of samples (e.g. 5000)")
+        }
+        if case .plateau = schedule.kind, data.validation == 0 {
+            throw ConfigError.inconsistent(message:
+                "lr_schedule.name: plateau needs a validation split to watch (without one it would watch the test loss "
+                + "and the test set would steer training): set data.validation to a number of samples (e.g. 5000), "
+                + "or choose another lr_schedule.name")
         }
         if batch.micro > batch.global {
             throw ConfigError.inconsistent(message:

@@ -24,7 +24,14 @@ public enum YAMLInputLimits {
     /// `/dev/zero`): ``ConfigError`` `.unreadable` or `.tooLarge`.
     public static func readFile(_ file: String) throws -> String {
         let manager = FileManager.default
-        guard manager.fileExists(atPath: file) else { throw ConfigError.unreadable(file: file, reason: "no such file") }
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw ConfigError.unreadable(file: file, reason: "no such file")
+        }
+        if isDirectory.boolValue {
+            throw ConfigError.unreadable(file: file, reason: "it is a directory; give a YAML config file "
+                                         + "(a run directory's config is its config.resolved.yaml)")
+        }
         if let size = (try? manager.attributesOfItem(atPath: file))?[.size] as? NSNumber, size.intValue > maxBytes {
             throw ConfigError.tooLarge(file: file, bytes: size.intValue, limit: maxBytes)
         }
@@ -34,13 +41,19 @@ public enum YAMLInputLimits {
             defer { try? handle.close() }
             data = try handle.read(upToCount: maxBytes + 1) ?? Data()
         } catch {
-            throw ConfigError.unreadable(file: file, reason: error.localizedDescription)
+            throw ConfigError.unreadable(file: file, reason: FileReadProblem.describe(file, error: error))
         }
         guard data.count <= maxBytes else {
             throw ConfigError.tooLarge(file: file, bytes: data.count, limit: maxBytes)
         }
+        if let kind = FileSignature.of(data), kind != .text {
+            let inspect = kind == .checkpoint ? " (inspect it with dptrain inspect)" : ""
+            throw ConfigError.unreadable(file: file, reason: "it is \(kind.rawValue)\(inspect), not a YAML config; give the "
+                                         + "config file (a run directory's config is its config.resolved.yaml)")
+        }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError.unreadable(file: file, reason: "it is not UTF-8 text (is it a config file?)")
+            throw ConfigError.unreadable(file: file, reason: "it is not UTF-8 text, so not a YAML config; "
+                                         + "give the config file (a run directory's config is its config.resolved.yaml)")
         }
         return text
     }

@@ -127,10 +127,11 @@ public enum CSVReader {
         }
         let classes = classCount ?? Int(labels.max() ?? -1) + 1
         if let bad = labels.firstIndex(where: { Int($0) >= classes }) {
-            throw DataError(.badLabel, file: file, position: .line(lineNumber(ofRow: bad, in: bytes, after: headerLine.number),
-                                                                   column: labelIndex + 1),
-                            problem: "label of sample \(bad) is out of range", expected: "a class in 0..<\(classes)",
-                            found: "\(labels[bad])", hint: "labels are class indices 0..<classCount")
+            throw DataError.labelOutOfRange(file: file,
+                                            position: .line(lineNumber(ofRow: bad, in: bytes, after: headerLine.number),
+                                                            column: labelIndex + 1),
+                                            sample: bad, label: Int(labels[bad]), classes: classes,
+                                            largest: Int(labels.max() ?? 0))
         }
         return Dataset(sampleShape: [featureCount], features: features, labels: labels, classCount: classes, source: file)
     }

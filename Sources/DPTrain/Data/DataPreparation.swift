@@ -5,18 +5,30 @@
 public enum DataPreparation {
     /// The prepared training, validation and test sets of `config` for a run seeded with `seed`.
     ///
-    /// - Parameter cacheDirectory: where sample stores live (``StoreCache/directory(data:output:)``);
-    ///   nil reads data files into memory as Float32 instead (no store).
-    public static func load(_ config: DataConfig, seed: UInt64, cacheDirectory: String? = nil) throws -> TrainingData {
+    /// - Parameters:
+    ///   - classCount: the model's number of classes when known: labels must lie in
+    ///     `0 ..< classCount` (see ``DataSource/load(_:seed:classCount:sampleSize:budget:)``;
+    ///     a store holds the classes its labels imply, so it does not depend on the model).
+    ///   - sampleSize: values per sample the model takes, when known (names the file at fault).
+    ///   - cacheDirectory: where sample stores live (``StoreCache/directory(data:output:)``);
+    ///     nil reads data files into memory as Float32 instead (no store).
+    public static func load(_ config: DataConfig, seed: UInt64, classCount: Int? = nil, sampleSize: Int? = nil,
+                            cacheDirectory: String? = nil) throws -> TrainingData {
         let budget = MemoryBudget(maxBytes: config.maxBytes)
         var store: SampleStore?
         let train: Dataset, test: Dataset?
         if let cacheDirectory, let outcome = try StoreCache.open(config.dataset, directory: cacheDirectory, budget: budget) {
+            if let classCount, outcome.store.header.classCount > classCount {
+                // A label outside the model's classes: the readers name its file, index and fix.
+                _ = try DataSource.load(config.dataset, seed: seed, classCount: classCount, sampleSize: sampleSize,
+                                        budget: budget)
+            }
             store = outcome.store
-            train = outcome.store.dataset("train")!
-            test = outcome.store.dataset("test")
+            train = outcome.store.dataset("train", classCount: classCount)!
+            test = outcome.store.dataset("test", classCount: classCount)
         } else {
-            (train, test) = try DataSource.load(config.dataset, seed: seed, budget: budget)
+            (train, test) = try DataSource.load(config.dataset, seed: seed, classCount: classCount, sampleSize: sampleSize,
+                                                budget: budget)
             store = train.stored?.store
         }
         let prepared = try DataSource.prepare(train: train, test: test, validationCount: config.validation, seed: seed,

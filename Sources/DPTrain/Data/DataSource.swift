@@ -17,27 +17,44 @@ public enum DataSource {
     ///   - seed: the run's seed; generated data uses streams 1 (train) and 2 (test) of it.
     ///   - budget: what a file may declare in memory (`data.max_bytes`, default the host's
     ///     available memory; see ``MemoryBudget``), checked before anything is allocated.
+    ///   - classCount: the number of classes the model outputs, when known: labels of IDX, NPY/NPZ
+    ///     and CSV files must lie in `0 ..< classCount`, and a label outside is reported with its
+    ///     file, sample and the valid range. Nil infers it from the training labels (a test file
+    ///     then uses the training set's count). Fashion-MNIST always has 10 classes.
+    ///   - sampleSize: values per sample the model takes (`model.input`), when known: when the
+    ///     training and test samples differ in shape, the file that disagrees with it is blamed.
     /// - Returns: the raw (unnormalised) sets; `test` is nil when no test file was given.
-    ///   A test file uses the training set's class count.
-    /// - Throws: ``DataError``.
-    public static func load(_ dataset: DatasetKind, seed: UInt64,
+    /// - Throws: ``DataError``, also for a set without samples (naming its file).
+    public static func load(_ dataset: DatasetKind, seed: UInt64, classCount: Int? = nil, sampleSize: Int? = nil,
                             budget: MemoryBudget = MemoryBudget.host()) throws -> (train: Dataset, test: Dataset?) {
+        let sets = try read(dataset, seed: seed, classCount: classCount, sampleSize: sampleSize, budget: budget)
+        for set in [sets.train, sets.test].compactMap({ $0 }) where set.count == 0 {
+            let which = set === sets.train ? "training" : "test"
+            throw DataError(.countMismatch, file: set.source, problem: "the \(which) set has no samples",
+                            expected: "at least one sample", found: "0 samples (an empty array, or a CSV with only its header)",
+                            hint: "give a file with samples (or check that data.\(which == "training" ? "train" : "test") names the right file)")
+        }
+        return sets
+    }
+
+    private static func read(_ dataset: DatasetKind, seed: UInt64, classCount: Int?, sampleSize: Int?,
+                             budget: MemoryBudget) throws -> (train: Dataset, test: Dataset?) {
         switch dataset {
         case let .fashionMNIST(directory):
             let sets = try FashionMNIST.load(directory: directory, budget: budget)
             return (sets.train, sets.test)
         case let .idx(directory):
-            let sets = try IDXReader.loadDirectory(directory, classCount: nil,
+            let sets = try IDXReader.loadDirectory(directory, classCount: classCount,
                                                    installHint: "put train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], " +
                                                        "t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] in data.path",
                                                    budget: budget)
             return (sets.train, sets.test)
         case let .npy(trainFile, testFile):
-            return try loadPair(train: trainFile, test: testFile) { file, classes in
+            return try loadPair(train: trainFile, test: testFile, classCount: classCount, sampleSize: sampleSize) { file, classes in
                 try NPYReader.load(path: file, classCount: classes, budget: budget)
             }
         case let .csv(trainFile, testFile, labelColumn):
-            return try loadPair(train: trainFile, test: testFile) { file, classes in
+            return try loadPair(train: trainFile, test: testFile, classCount: classCount, sampleSize: sampleSize) { file, classes in
                 try CSVReader.load(path: file, labelColumn: labelColumn, classCount: classes, budget: budget)
             }
         case let .spirals(samples, testSamples, noise):
@@ -57,13 +74,21 @@ public enum DataSource {
         }
     }
 
-    /// Reads `train`, then `test` (if any) with the training set's class count, and checks
-    /// that they fit together.
-    private static func loadPair(train trainFile: String, test testFile: String?,
+    /// Reads `train` with `classCount` (nil: inferred), then `test` (if any) with the training
+    /// set's class count, and checks that their samples have the same shape — blaming the
+    /// training file when it alone disagrees with the model's `sampleSize`.
+    private static func loadPair(train trainFile: String, test testFile: String?, classCount: Int?, sampleSize: Int?,
                                  read: (String, Int?) throws -> Dataset) throws -> (train: Dataset, test: Dataset?) {
-        let train = try read(trainFile, nil)
+        let train = try read(trainFile, classCount)
         guard let testFile else { return (train, nil) }
         let test = try read(testFile, train.classCount)
+        if train.sampleShape != test.sampleShape, let sampleSize,
+           train.featureCount != sampleSize, test.featureCount == sampleSize {
+            throw DataError(.countMismatch, file: trainFile,
+                            problem: "training samples have a different shape from the test samples and model.input",
+                            expected: "\(test.sampleShape) (as in \(testFile))", found: "\(train.sampleShape)",
+                            hint: "save the training features with the same shape as the test features")
+        }
         try FashionMNIST.checkCompatible(train: train, test: test, file: testFile)
         return (train, test)
     }

@@ -35,7 +35,7 @@ public enum FashionMNIST {
     static func checkCompatible(train: Dataset, test: Dataset, file: String) throws {
         guard train.sampleShape == test.sampleShape else {
             throw DataError(.countMismatch, file: file, problem: "test samples have a different shape from training samples",
-                            expected: "\(train.sampleShape)", found: "\(test.sampleShape)",
+                            expected: "\(train.sampleShape) (as in \(train.source))", found: "\(test.sampleShape)",
                             hint: "use training and test files from the same dataset")
         }
     }

@@ -82,14 +82,15 @@ public enum IDXReader {
         }
         let classes = classCount ?? Int(labels.values.max() ?? -1) + 1
         if let bad = labels.values.firstIndex(where: { $0 < 0 || Int($0) >= classes }) {
-            throw DataError(.badLabel, file: labelsPath, position: .byte(labels.dataOffset + bad * labels.elementSize),
-                            problem: "label of sample \(bad) is out of range",
-                            expected: "a class in 0..<\(classes)", found: "\(labels.values[bad])", hint: hint)
+            throw DataError.labelOutOfRange(file: labelsPath, position: .byte(labels.dataOffset + bad * labels.elementSize),
+                                            sample: bad, label: Int(labels.values[bad]), classes: classes,
+                                            largest: Int(labels.values.max() ?? 0))
         }
         let sampleShape = header.dimensions.count == 3 ? [1] + header.dimensions[1...] : Array(header.dimensions[1...])
         let dataset = Dataset(sampleShape: sampleShape, labels: labels.values, classCount: classes, source: imagesPath)
         try readElements(images, header: header, into: dataset.features.baseAddress!,
                          what: "\(describe(header)) (\(header.elementType))", hint: hint)
+        try DataError.checkFinite(dataset, file: imagesPath)
         return dataset
     }
 

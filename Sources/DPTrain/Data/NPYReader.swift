@@ -379,14 +379,14 @@ public enum NPYReader {
         let labelValues = labelDoubles.map { Int32($0) }
         let classes = classCount ?? Int(labelValues.max() ?? -1) + 1
         if let bad = labelValues.firstIndex(where: { Int($0) >= classes }) {
-            throw DataError(.badLabel, file: file, position: labelPosition, problem: "label of sample \(bad) is out of range",
-                            expected: "a class in 0..<\(classes)", found: "\(labelValues[bad])",
-                            hint: "labels are class indices 0..<classCount")
+            throw DataError.labelOutOfRange(file: file, position: labelPosition, sample: bad, label: Int(labelValues[bad]),
+                                            classes: classes, largest: Int(labelValues.max() ?? 0))
         }
         let rest = Swift.Array(features.shape.dropFirst())
         let sampleShape = rest.isEmpty ? [1] : rest.count == 2 ? [1] + rest : rest
         let dataset = Dataset(sampleShape: sampleShape, labels: labelValues, classCount: classes, source: file)
         features.copy(into: dataset.features.baseAddress!)
+        try DataError.checkFinite(dataset, file: file, position: featurePosition)
         return dataset
     }
 

@@ -106,14 +106,22 @@ public struct SafeTensors: Equatable {
         let file = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw SafeTensorsError.unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
-                ? error.localizedDescription : "no such file")
+            throw SafeTensorsError.unreadable(file: file, reason: FileReadProblem.describe(file, error: error))
         }
         return try parse(data, file: file)
     }
 
     /// Parses safetensors bytes; `file` names the source in errors.
     public static func parse(_ data: Data, file: String) throws -> SafeTensors {
+        switch FileSignature.of(data) {
+        case .checkpoint?:
+            throw SafeTensorsError.malformed(file: file, reason: "it is a dptrain checkpoint; export its weights with "
+                                             + "dptrain export \(file) --to weights.safetensors, or give a run's final.safetensors")
+        case let kind? where kind != .safetensors && kind != .binary:
+            throw SafeTensorsError.malformed(file: file, reason: "it is \(kind.rawValue), not safetensors weights")
+        default:
+            break
+        }
         guard data.count >= 8 else {
             throw SafeTensorsError.malformed(file: file, reason: "\(data.count) bytes is too short for the 8-byte header length")
         }
@@ -220,9 +228,10 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .unreadable(file, reason):
-            return "cannot read \(file): \(reason)"
+            return "cannot read weights file \(file): \(reason); give a .safetensors file (such as a run's final.safetensors)"
         case let .malformed(file, reason):
             return "\(file) is not a valid safetensors file: \(reason)"
+                + (reason.contains("dptrain export") ? "" : " (give a run's final.safetensors, or export the weights again)")
         case let .declaredSize(file, declares, holds):
             return "\(file) is not a valid safetensors file: it declares \(declares), but \(holds); the file is "
                 + "truncated or damaged: copy or export it again"
@@ -232,9 +241,11 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedType(file, name, dtype):
             return "\(file): tensor '\(name)' has dtype \(dtype); dptrain reads F32 and F64 (convert with numpy: a.astype('float32'))"
         case let .missingTensor(file, name, available):
-            return "\(file) has no tensor '\(name)' needed by this model (it has: \(available.sorted().prefix(12).joined(separator: ", ")))"
+            return "\(file) has no tensor '\(name)' needed by this model (it has: \(available.sorted().prefix(12).joined(separator: ", "))); "
+                + "the weights come from another model: use the config they were trained with"
         case let .shapeMismatch(file, name, expected, found):
-            return "\(file): tensor '\(name)' has shape \(found), but the model needs \(expected)"
+            return "\(file): tensor '\(name)' has shape \(found), but the model needs \(expected); the weights come from "
+                + "another model: use the config they were trained with (model.input, model.layers)"
         }
     }
 }

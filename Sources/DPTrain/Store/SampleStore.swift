@@ -154,11 +154,13 @@ public final class SampleStore: @unchecked Sendable {
     }
 
     /// The samples of split `name` (`train` or `test`) as a dataset reading from the map
-    /// (raw values, no normalisation), or nil when the store has no such split.
-    public func dataset(_ name: String) -> Dataset? {
+    /// (raw values, no normalisation), or nil when the store has no such split. `classCount`
+    /// (the model's, at least the store's) replaces the classes the labels imply.
+    public func dataset(_ name: String, classCount: Int? = nil) -> Dataset? {
         guard let split = header.split(name) else { return nil }
         let samples = StoredSamples(store: self, split: split)
-        return Dataset(stored: samples, sampleShape: header.sampleShape, classCount: header.classCount,
+        let classes = header.targetWidth > 0 ? header.classCount : max(classCount ?? 0, header.classCount)
+        return Dataset(stored: samples, sampleShape: header.sampleShape, classCount: classes,
                        source: "\(path) (\(name))")
     }
 

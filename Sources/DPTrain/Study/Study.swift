@@ -134,9 +134,15 @@ public struct Study: Equatable, Sendable {
 
     /// Reads and validates a study file (the base config is loaded once for every run to
     /// catch bad overrides early: see ``validateRuns()``).
+    /// A problem inside the file is reported with the file's name (``StudyError/badFile(study:underlying:)``).
     public static func load(file: String) throws -> Study {
         let text = try YAMLInputLimits.readFile(file)
-        return try Study(try ConfigValue.parse(yaml: text, file: file), file: file)
+        let tree = try ConfigValue.parse(yaml: text, file: file)
+        do {
+            return try Study(tree, file: file)
+        } catch let error as ConfigError {
+            throw StudyError.badFile(study: file, underlying: error)
+        }
     }
 
     /// Validates a study tree read from `file` (paths in it are relative to that file).
@@ -159,10 +165,20 @@ public struct Study: Equatable, Sendable {
         // Variants or a grid.
         let hasVariants = root.raw("variants") != nil
         let hasGrid = root.raw("grid") != nil
-        if hasVariants == hasGrid {
-            throw ConfigError.missing(path: hasVariants ? "variants / grid" : "variants",
-                hint: hasVariants ? "give either variants or grid, not both"
-                    : "a list such as [{name: a, overrides: [optimizer.lr=0.1]}] or a grid such as {optimizer.lr: [0.05, 0.1]}")
+        if hasVariants && hasGrid {
+            throw ConfigError.inconsistent(message: "variants and grid are both given; a study has one of them: "
+                + "remove 'variants' or 'grid'")
+        }
+        if !hasVariants && !hasGrid {
+            // A misspelt 'variants' or 'grid' is the likely cause: name it.
+            if let typo = root.keys.first(where: { !Study.keys.contains($0)
+                                                   && ConfigReader.nearest(to: $0, in: ["variants", "grid"]) != nil }) {
+                throw ConfigError.unknownKey(path: typo, line: root.raw(typo)?.line,
+                                             suggestion: ConfigReader.nearest(to: typo, in: ["variants", "grid"]),
+                                             valid: Study.keys)
+            }
+            throw ConfigError.missing(path: "variants",
+                hint: "a list such as [{name: a, overrides: [optimizer.lr=0.1]}] or a grid such as {optimizer.lr: [0.05, 0.1]}")
         }
         if hasVariants {
             let items = try root.list("variants")
@@ -182,7 +198,7 @@ public struct Study: Equatable, Sendable {
         }
         var seen = Set<String>()
         for variant in variants where !seen.insert(variant.name).inserted {
-            throw ConfigError.inconsistent(message: "\(file): two variants are named '\(variant.name)'; names must be unique")
+            throw ConfigError.inconsistent(message: "two variants are named '\(variant.name)'; names must be unique: rename one")
         }
 
         if root.raw("seeds") != nil {
@@ -249,16 +265,24 @@ public struct Study: Equatable, Sendable {
         }
     }
 
+    /// The keys a study file may hold.
+    static let keys = ["name", "description", "base", "overrides", "output", "variants", "grid", "seeds", "target",
+                       "budget", "claims"]
+
     /// Short words for well-known override paths in grid run names.
     static let gridLabels = ["optimizer.lr": "lr", "batch.global": "B", "batch.micro": "m", "seed": "seed",
                              "lr_schedule.warmup.epochs": "warmup", "train.epochs": "epochs",
                              "optimizer.momentum": "mom", "optimizer.weight_decay": "wd"]
 
     private static func readGrid(_ value: ConfigValue) throws -> [GridAxis] {
-        guard case let .map(entries, _) = value, !entries.isEmpty else {
+        guard case let .map(entries, _) = value else {
             throw ConfigError.wrongType(path: "grid", line: value.line,
                                         expected: "a map of override paths to value lists, e.g. {optimizer.lr: [0.05, 0.1]}",
                                         found: value.kindDescription)
+        }
+        guard !entries.isEmpty else {
+            throw ConfigError.missing(path: "grid",
+                                      hint: "the grid is empty; give at least one axis, e.g. grid: {optimizer.lr: [0.05, 0.1]}")
         }
         var axes: [GridAxis] = []
         for (path, node) in entries {
@@ -352,12 +376,17 @@ public enum StudyError: Error, CustomStringConvertible {
     case badRun(run: String, study: String, underlying: ConfigError)
     /// No run of the study has metrics yet, so there is nothing to report.
     case noRuns(study: String)
+    /// The study file itself is invalid (a key, the grid, the variants).
+    case badFile(study: String, underlying: ConfigError)
 
     /// The message, naming the study file, the run and how to proceed.
     public var description: String {
         switch self {
         case let .badRun(run, study, underlying):
             return "\(study): run '\(run)': \(underlying)"
+        case let .badFile(study, underlying):
+            let text = "\(underlying)"
+            return text.hasPrefix(study) ? text : "\(study): \(text)"
         case let .noRuns(study):
             return "\(study): no run directory has a metrics.jsonl yet; run the study first (dptrain study \(study))"
         }

@@ -25,10 +25,16 @@ public final class RunBuilder {
     public init(config: TrainingConfig, communicator: Communicator) throws {
         self.config = config
         self.communicator = communicator
-        data = try DataPreparation.load(config.data, seed: config.seed,
+        // The model's output width is the class count the label files are checked against; data
+        // problems are still reported before model problems.
+        let built = Result { try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape) }
+        let loss = LossCatalog.loss(named: config.loss)!
+        self.loss = loss
+        let classCount = (try? built.get()).flatMap { RunBuilder.classCount(config: config, model: $0, loss: loss) }
+        data = try DataPreparation.load(config.data, seed: config.seed, classCount: classCount,
+                                        sampleSize: config.inputShape.reduce(1, *),
                                         cacheDirectory: StoreCache.directory(data: config.data, output: config.output))
-        model = try ModelBuilder.build(layers: config.layers, inputShape: config.inputShape)
-        loss = LossCatalog.loss(named: config.loss)!
+        model = try built.get()
         try RunBuilder.checkCompatibility(config: config, data: data, model: model)
 
         model.initializeParameters(seed: config.seed)
@@ -78,6 +84,21 @@ public final class RunBuilder {
     /// Evaluation of this model on any dataset, exact for any number of ranks.
     public func makeEvaluator() -> Evaluator {
         Evaluator(model: model, loss: loss, communicator: communicator, batchSize: config.train.evalBatch)
+    }
+
+    /// The number of classes the model outputs — its output width, or 2 for a single output
+    /// under a binary loss — for the label files of `idx`, `npy` and `csv` data (a label outside
+    /// is then named with its file and sample); nil for regression losses and for built-in
+    /// datasets whose class count is fixed (Fashion-MNIST, synthetic data).
+    static func classCount(config: TrainingConfig, model: Sequential, loss: Loss) -> Int? {
+        switch config.data.dataset {
+        case .idx, .npy, .csv: break
+        default: return nil
+        }
+        if loss is MeanSquaredError || loss is MeanAbsoluteError { return nil }
+        let outputs = model.outputShape.reduce(1, *)
+        let binaryLoss = loss is BinaryCrossEntropy || loss is BinaryCrossEntropyWithLogits
+        return binaryLoss && outputs == 1 ? 2 : outputs
     }
 
     /// Checks that the model's input and output fit the data and the loss.

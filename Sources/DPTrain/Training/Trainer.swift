@@ -222,11 +222,12 @@ public final class Trainer {
         return result
     }
 
-    /// Evaluates, logs the `eval` line, and feeds reduce-on-plateau (validation loss, else test loss).
+    /// Evaluates, logs the `eval` line, and feeds reduce-on-plateau the validation loss (never the
+    /// test loss: the config requires `data.validation` for the plateau schedule).
     private func evaluateAndLog(at progress: Double) throws -> EvaluationResult {
         let evaluation = try evaluate()
         try log.logEvaluation(evaluation, at: position(at: progress), wallSeconds: elapsed)
-        plateau?.observe(evaluation.validationLoss ?? evaluation.testLoss ?? .nan)
+        plateau?.observe(evaluation.validationLoss ?? .nan)
         return evaluation
     }
 

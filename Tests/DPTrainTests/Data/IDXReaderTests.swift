@@ -116,7 +116,7 @@ struct IDXReaderTests {
     @Test func labelOutOfRange() throws {
         let dir = DataTemporaryDirectory()
         let path = dir.write("bad-labels", idxBytes(type: 0x08, dimensions: [3], payload: [2, 7, 1]))
-        let error = expectDataError(.badLabel, mentioning: ["bad-labels", "sample 1", "0..<3", "found 7"]) {
+        let error = expectDataError(.badLabel, mentioning: ["bad-labels", "index 1", "0..<3", "found 7"]) {
             _ = try IDXReader.load(imagesPath: dir.write("i", images), labelsPath: path, classCount: 3)
         }
         #expect(error?.position == .byte(9))

@@ -81,7 +81,7 @@ struct NPYReaderTests {
         expectDataError(.missingField, mentioning: ["nolabels.npz", "'y' or 'labels'", "'x'"]) {
             _ = try NPYReader.load(path: dir.file("nolabels.npz"))
         }
-        expectDataError(.badLabel, mentioning: ["stored.npz", "y.npy", "sample 2", "0..<2", "found 2"]) {
+        expectDataError(.badLabel, mentioning: ["stored.npz", "y.npy", "index 2", "0..<2", "found 2"]) {
             _ = try NPYReader.load(path: dir.file("stored.npz"), classCount: 2)
         }
     }

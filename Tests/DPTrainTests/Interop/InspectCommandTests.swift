@@ -80,7 +80,8 @@ struct InspectCommandTests {
         #expect(result.output.contains("FAILED"))
         #expect(result.output.contains("dense.0.weight"), "the header is still readable and summarised")
         let errors = result.error.split(separator: "\n").filter { $0.hasPrefix("error:") }
-        #expect(errors == ["error: checkpoint \(damaged.path) is not valid: checksum mismatch (the file is truncated or damaged)"],
+        #expect(errors == ["error: checkpoint \(damaged.path) is not valid: checksum mismatch (the file is truncated or damaged; "
+                           + "use an earlier checkpoint of the run)"],
                 "\(result.error)")
 
         let json = try CommandRunner.dptrain(["inspect", damaged.path, "--json"])
