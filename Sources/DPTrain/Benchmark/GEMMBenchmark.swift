@@ -3,7 +3,7 @@ import Foundation
 /// Times `gemm` at given shapes and reports GFLOP/s (2·m·n·k flops per product).
 public enum GEMMBenchmark {
     /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k, issued `count` times
-    /// per micro-batch (a dense layer: once; a convolution: once per sample).
+    /// per micro-batch (a dense layer: once; a convolution: see ``convolutionShapes``).
     public struct Shape: Equatable, Sendable {
         public var label: String
         public var transposeA: Transpose
@@ -51,20 +51,23 @@ public enum GEMMBenchmark {
         return shapes
     }
 
-    /// The three products per sample of a convolution (see ``Conv2D``): forward
-    /// Z_s = W·col `[O, C·kh·kw]·[C·kh·kw, OH·OW]`, weight gradient dW += dZ_s·colᵀ, and
-    /// dcol = Wᵀ·dZ_s; each issued once per sample of the micro-batch m.
+    /// The three products of a convolution (see ``Conv2D``) over the micro-batch m, with
+    /// P = OH·OW positions and K = C·kh·kw: forward Zᶜ = W·col `[O, K]·[K, m·P]` and
+    /// dcol = Wᵀ·dZᶜ `[K, O]·[O, m·P]`, each issued once per micro-batch when `batched`
+    /// (``Conv2D/batchesSamples``), otherwise m times with P in place of m·P; the weight
+    /// gradient dW += dZ_s·col_sᵀ `[O, P]·[P, K]` m times (once per sample) in either case.
     public static func convolutionShapes(name: String, outputChannels: Int, patchSize: Int, positions: Int,
-                                         micro: Int, inputGradient: Bool) -> [Shape] {
+                                         micro: Int, batched: Bool = true, inputGradient: Bool) -> [Shape] {
+        let columns = batched ? micro * positions : positions, count = batched ? 1 : micro
         var shapes = [
             Shape(label: "\(name) forward", transposeA: .none, transposeB: .none,
-                  m: outputChannels, n: positions, k: patchSize, count: micro),
+                  m: outputChannels, n: columns, k: patchSize, count: count),
             Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
                   m: outputChannels, n: patchSize, k: positions, count: micro),
         ]
         if inputGradient {
             shapes.append(Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
-                                m: patchSize, n: positions, k: outputChannels, count: micro))
+                                m: patchSize, n: columns, k: outputChannels, count: count))
         }
         return shapes
     }
@@ -80,7 +83,8 @@ public enum GEMMBenchmark {
             case let convolution as Conv2D:
                 return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
                                          patchSize: convolution.patchSize, positions: convolution.positions,
-                                         micro: micro, inputGradient: convolution.needsInputGradient)
+                                         micro: micro, batched: convolution.batchesSamples,
+                                         inputGradient: convolution.needsInputGradient)
             case let block as ResidualBlock:
                 return modelShapes(block.sublayers, micro: micro)
             default:

@@ -6,16 +6,17 @@ import Testing
 /// shapes to the layers' own products and check the command end to end on a convolution.
 @Suite("Benchmark GEMM shapes")
 struct BenchmarkShapesTests {
-    @Test("a convolution issues forward, dW and dX products once per sample, with the flops of the convolution")
+    @Test("a convolution issues forward and dX products once per micro-batch, dW once per sample, with the flops of the convolution")
     func convolutionShapes() {
         // 3×3 convolution, 4 → 8 channels, 10×10 input, padding 1: OH·OW = 100, C·kh·kw = 36.
         let convolution = Conv2D(name: "conv2d.0", inputShape: [4, 10, 10], outputChannels: 8, kernel: (3, 3),
                                  stride: 1, padding: 1)
         let shapes = GEMMBenchmark.modelShapes([convolution], micro: 16)
         #expect(shapes.map(\.label) == ["conv2d.0 forward", "conv2d.0 dW", "conv2d.0 dX"])
-        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == [[8, 100, 36, 16], [8, 36, 100, 16], [36, 100, 8, 16]])
-        // Each product costs the convolution's multiply-adds: 2·O·(OH·OW)·(C·kh·kw) per sample.
-        for shape in shapes { #expect(shape.flops == 2 * 8 * 100 * 36) }
+        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == [[8, 1600, 36, 1], [8, 36, 100, 16], [36, 1600, 8, 1]])
+        // Each kind of product costs the convolution's multiply-adds per micro-batch:
+        // 2·O·(OH·OW)·(C·kh·kw) per sample, for 16 samples.
+        for shape in shapes { #expect(shape.flops * Double(shape.count) == 16 * 2 * 8 * 100 * 36) }
     }
 
     @Test("residual blocks contribute their convolutions; layers without GEMMs contribute nothing")
@@ -32,7 +33,14 @@ struct BenchmarkShapesTests {
         #expect(!labels.contains { $0.hasPrefix("maxpool") })
         #expect(Array(labels.suffix(3)) == ["dense.3 forward", "dense.3 dW", "dense.3 dX"])
         #expect(shapes.suffix(3).allSatisfy { $0.count == 1 })
-        #expect(shapes.prefix(9).allSatisfy { $0.count == 5 })
+        // 2·2 = 4 output positions per sample. conv2 (C·kh·kw = 36) runs over all 5 samples at
+        // once; conv1 (18) and the shortcut (2) have patches below Conv2D.batchedPatchSize and
+        // run once per sample.
+        let conv2 = shapes.filter { $0.label.hasPrefix("residual.0.conv2 ") }
+        #expect(conv2.map(\.count) == [1, 5, 1] && conv2.map(\.k) == [36, 4, 4])
+        let perSample = shapes.filter { $0.label.hasPrefix("residual.0.conv1 ") || $0.label.hasPrefix("residual.0.shortcut") }
+        #expect(perSample.count == 6 && perSample.allSatisfy { $0.count == 5 })
+        #expect(perSample.map(\.k) == [18, 4, 4, 2, 4, 4])
     }
 
     @Test("dptrain bench on a CNN reports its convolution GEMMs and their share of the step")
@@ -53,6 +61,7 @@ struct BenchmarkShapesTests {
         let json = try benchJSON(result)
         let gemm = try #require(json["gemm"] as? [[String: Any]])
         let forward = try #require(gemm.first { $0["shape"] as? String == "conv2d.0 forward" })
+        // C·kh·kw = 9 is below Conv2D.batchedPatchSize: one product per sample.
         #expect(forward["m"] as? Int == 8 && forward["n"] as? Int == 784 && forward["k"] as? Int == 9)
         #expect(forward["count"] as? Int == 32)
         // The first layer's input gradient is never needed, so there is no conv2d.0 dX.
@@ -64,6 +73,26 @@ struct BenchmarkShapesTests {
         let inSGEMM = try #require(ranks.first?["in_sgemm_seconds"] as? Double)
         let step = try #require(ranks.first?["step_seconds"] as? Double)
         #expect(inSGEMM > 0 && inSGEMM <= step)
+        // The hardware ideal: the GEMMs at these shapes alone (no all-reduce on one rank), the
+        // measured rate against it, and the GEMM flops of the step over the measured step time.
+        let flops = gemm.reduce(0.0) { total, shape in
+            let m = Double(shape["m"] as? Int ?? 0), n = Double(shape["n"] as? Int ?? 0), k = Double(shape["k"] as? Int ?? 0)
+            return total + 2 * m * n * k * Double(shape["count"] as? Int ?? 0)
+        }
+        // conv2d.0: forward and dW (no dX, first layer); dense.3: forward, dW and dX.
+        let convolutionFlops: Double = 2 * 8 * 32 * 784 * 9, denseFlops: Double = 2 * 32 * 10 * 1568
+        #expect(flops == 2 * convolutionFlops + 3 * denseFlops)
+        #expect(json["gemm_flops_per_step"] as? Double == flops)
+        let gemmSeconds = try #require(json["gemm_seconds_per_step"] as? Double)
+        let idealStep = try #require(json["ideal_step_seconds"] as? Double)
+        #expect(idealStep == gemmSeconds)
+        let rate = try #require(json["samples_per_second"] as? Double)
+        let ideal = try #require(json["ideal_samples_per_second"] as? Double)
+        #expect(abs(ideal - 32 / gemmSeconds) <= 1e-9 * ideal)
+        let ratio = try #require(json["ratio_to_ideal"] as? Double)
+        #expect(abs(ratio - rate / ideal) <= 1e-9 * ratio)
+        let gflops = try #require(json["gemm_gflops_over_step"] as? Double)
+        #expect(abs(gflops - flops * rate / 32 / 1e9) <= 1e-9 * gflops)
         // Memory: the counted parts are exact for this model (8·1·3·3 + 8 + 10·1568 + 10 floats,
         // momentum-free SGD holds no state; Fashion-MNIST's 70,000 samples of 784 floats and a
         // label each), and the process held at least those bytes at its peak.
