@@ -33,9 +33,9 @@ struct BenchmarkShapesTests {
         #expect(!labels.contains { $0.hasPrefix("maxpool") })
         #expect(Array(labels.suffix(3)) == ["dense.3 forward", "dense.3 dW", "dense.3 dX"])
         #expect(shapes.suffix(3).allSatisfy { $0.count == 1 })
-        // 2·2 = 4 output positions per sample. conv2 (C·kh·kw = 36) runs over all 5 samples at
-        // once; conv1 (18) and the shortcut (2) have patches below Conv2D.batchedPatchSize and
-        // run once per sample.
+        // 2·2 = 4 output positions per sample. conv2 (C·kh·kw = 36) runs its forward and dX
+        // products over all 5 samples at once and dW per sample; conv1 (18) and the shortcut (2)
+        // have patches below Conv2D.batchedPatchSize and run every product once per sample.
         let conv2 = shapes.filter { $0.label.hasPrefix("residual.0.conv2 ") }
         #expect(conv2.map(\.count) == [1, 5, 1] && conv2.map(\.k) == [36, 4, 4])
         let perSample = shapes.filter { $0.label.hasPrefix("residual.0.conv1 ") || $0.label.hasPrefix("residual.0.shortcut") }
