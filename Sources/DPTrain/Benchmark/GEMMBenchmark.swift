@@ -52,22 +52,27 @@ public enum GEMMBenchmark {
     }
 
     /// The three products of a convolution (see ``Conv2D``) over the micro-batch m, with
-    /// P = OH·OW positions and K = C·kh·kw: forward Zᶜ = W·col `[O, K]·[K, m·P]` and
-    /// dcol = Wᵀ·dZᶜ `[K, O]·[O, m·P]`, each issued once per micro-batch when `batched`
-    /// (``Conv2D/batchesSamples``), otherwise m times with P in place of m·P; the weight
-    /// gradient dW += dZ_s·col_sᵀ `[O, P]·[P, K]` m times (once per sample) in either case.
+    /// P = OH·OW positions, K = C·kh·kw and c = `samplesPerProduct` (``Conv2D/samplesPerProduct(micro:)``):
+    /// forward Zᶜ = W·col `[O, K]·[K, c·P]` and dcol = Wᵀ·dZᶜ `[K, O]·[O, c·P]`, each ⌊m/c⌋
+    /// times plus once for the remaining m mod c samples; the weight gradient
+    /// dW += dZ_s·col_sᵀ `[O, P]·[P, K]` m times (once per sample).
     public static func convolutionShapes(name: String, outputChannels: Int, patchSize: Int, positions: Int,
-                                         micro: Int, batched: Bool = true, inputGradient: Bool) -> [Shape] {
-        let columns = batched ? micro * positions : positions, count = batched ? 1 : micro
-        var shapes = [
-            Shape(label: "\(name) forward", transposeA: .none, transposeB: .none,
-                  m: outputChannels, n: columns, k: patchSize, count: count),
-            Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
-                  m: outputChannels, n: patchSize, k: positions, count: micro),
-        ]
+                                         micro: Int, samplesPerProduct: Int = 1, inputGradient: Bool) -> [Shape] {
+        let c = max(1, min(samplesPerProduct, micro)), rest = micro % c
+        func chunked(_ label: String, _ transposeA: Transpose, m: Int, k: Int) -> [Shape] {
+            var shapes = [Shape(label: label, transposeA: transposeA, transposeB: .none,
+                                m: m, n: c * positions, k: k, count: micro / c)]
+            if rest > 0 {
+                shapes.append(Shape(label: "\(label) (last \(rest))", transposeA: transposeA, transposeB: .none,
+                                    m: m, n: rest * positions, k: k, count: 1))
+            }
+            return shapes
+        }
+        var shapes = chunked("\(name) forward", .none, m: outputChannels, k: patchSize)
+        shapes.append(Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
+                            m: outputChannels, n: patchSize, k: positions, count: micro))
         if inputGradient {
-            shapes.append(Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
-                                m: patchSize, n: columns, k: outputChannels, count: count))
+            shapes += chunked("\(name) dX", .transposed, m: patchSize, k: outputChannels)
         }
         return shapes
     }
@@ -83,7 +88,7 @@ public enum GEMMBenchmark {
             case let convolution as Conv2D:
                 return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
                                          patchSize: convolution.patchSize, positions: convolution.positions,
-                                         micro: micro, batched: convolution.batchesSamples,
+                                         micro: micro, samplesPerProduct: convolution.samplesPerProduct(micro: micro),
                                          inputGradient: convolution.needsInputGradient)
             case let block as ResidualBlock:
                 return modelShapes(block.sublayers, micro: micro)

@@ -61,7 +61,7 @@ public final class Conv2D: Layer {
     /// OH·OW, the columns of `col` (output positions per sample).
     public var positions: Int { outputHeight * outputWidth }
 
-    /// Whether each GEMM covers the whole micro-batch (N = n·OH·OW, through the channel-major
+    /// Whether each forward and dcol GEMM covers a chunk of samples (N = c·OH·OW, through the channel-major
     /// Zᶜ/dZᶜ) rather than one sample (N = OH·OW, straight into the NCHW rows): true when
     /// C·kh·kw ≥ ``batchedPatchSize``. A small patch (the first layer of a grayscale CNN,
     /// K = 9) makes each product so cheap per output that copying Z and dZ between the two
@@ -69,7 +69,13 @@ public final class Conv2D: Layer {
     /// near peak (N = OH·OW is large there).
     public var batchesSamples: Bool { patchSize >= Conv2D.batchedPatchSize }
 
-    /// The smallest C·kh·kw whose GEMMs run over the whole micro-batch.
+    /// Samples per forward and dcol product in a training pass over a micro-batch of m samples
+    /// (1 when ``batchesSamples`` is false); the last product of a pass may have fewer.
+    public func samplesPerProduct(micro m: Int) -> Int {
+        batchesSamples ? chunkLength(rows: m, training: true) : 1
+    }
+
+    /// The smallest C·kh·kw whose GEMMs run over several samples.
     public static let batchedPatchSize = 32
 
     // MARK: - Bound parameters
@@ -338,13 +344,21 @@ public final class Conv2D: Layer {
 
     // MARK: - Forward / backward
 
-    /// Samples per forward chunk: the whole micro-batch in training (backward reuses its col),
-    /// otherwise as many as fit in col's buffer as training left it, or in
-    /// ``evaluationColumnBudget`` floats if that is more (at least one sample).
+    /// Samples per chunk of the forward GEMMs and of backward's dcol: when the layer batches
+    /// samples, as many as keep one chunk's col within ``cachedColumns`` floats, so that Zᶜ and
+    /// dcol are used while they are still in cache (at least one sample); otherwise the whole
+    /// micro-batch in training (backward reuses its col), and in evaluation as many as fit in
+    /// col's buffer or ``evaluationColumnBudget`` floats.
     private func chunkLength(rows n: Int, training: Bool) -> Int {
+        let perSample = max(patchSize * positions, 1)
+        if batchesSamples { return max(1, min(n, Conv2D.cachedColumns / perSample)) }
         let budget = max(Conv2D.evaluationColumnBudget, columns.capacity)
-        return training ? n : max(1, min(n, budget / max(patchSize * positions, 1)))
+        return training ? n : max(1, min(n, budget / perSample))
     }
+
+    /// Floats of col per chunk of a batching layer (2 MB): N = c·OH·OW stays in the thousands
+    /// for small images while Zᶜ, dZᶜ and dcol of a chunk stay in cache.
+    static let cachedColumns = 1 << 19
 
     /// Floats of col an evaluation forward may use at least (16 MB): evaluation batches can be
     /// much larger than training micro-batches and keep nothing for a backward pass.
@@ -368,24 +382,26 @@ public final class Conv2D: Layer {
         let bias = biasSlice.map { UnsafePointer(store.values(of: $0)) }
         let chunk = chunkLength(rows: n, training: context.training)
         usedTrainingColumns = context.training
-        columns.reserve(chunk * k * p)
+        // Training keeps col of the whole micro-batch for backward; evaluation, one chunk's.
+        columns.reserve((context.training ? n : chunk) * k * p)
         if batchesSamples { channelMajor.reserve(chunk * o * p) }
         var first = 0
         while first < n {
             let count = min(chunk, n - first), width = count * p
-            let col = columns.base
-            fillColumns(input, samples: first..<(first + count), into: col)
+            let rowStride = context.training ? n * p : width
+            let col = context.training ? columns.base + first * p : columns.base
+            fillColumns(input, samples: first..<(first + count), into: col, rowStride: rowStride)
             if batchesSamples {
                 // Zᶜ = W·col   ([O, C·kh·kw]·[C·kh·kw, c·OH·OW] = [O, c·OH·OW])
                 gemm(transposeA: .none, transposeB: .none, m: o, n: width, k: k,
-                     a: weights, lda: k, b: col, ldb: width, beta: 0, c: channelMajor.base, ldc: width)
+                     a: weights, lda: k, b: col, ldb: rowStride, beta: 0, c: channelMajor.base, ldc: width)
             }
             for sample in 0..<count {
                 let zs = z.base + (first + sample) * outSize
                 if !batchesSamples {
                     // Z_s = W·col_s   ([O, C·kh·kw]·[C·kh·kw, OH·OW]; col_s = the sample's columns of col)
                     gemm(transposeA: .none, transposeB: .none, m: o, n: p, k: k,
-                         a: weights, lda: k, b: col + sample * p, ldb: width, beta: 0, c: zs, ldc: p)
+                         a: weights, lda: k, b: col + sample * p, ldb: rowStride, beta: 0, c: zs, ldc: p)
                 }
                 for channel in 0..<o {
                     let target = zs + channel * p
@@ -405,12 +421,12 @@ public final class Conv2D: Layer {
         return y
     }
 
-    /// col = im2col of the given samples of X, `[C·kh·kw, c·OH·OW]` (sample s of the range in
-    /// columns s·OH·OW ..< (s+1)·OH·OW).
-    private func fillColumns(_ input: Matrix, samples: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        let width = samples.count * positions
+    /// col = im2col of the given samples of X: sample s of the range in columns
+    /// s·OH·OW ..< (s+1)·OH·OW of `col`, whose rows start `rowStride` floats apart.
+    private func fillColumns(_ input: Matrix, samples: Range<Int>, into col: UnsafeMutablePointer<Float>,
+                             rowStride: Int) {
         for (index, sample) in samples.enumerated() {
-            im2col(UnsafePointer(input.base + sample * inputSize), into: col + index * positions, rowStride: width)
+            im2col(UnsafePointer(input.base + sample * inputSize), into: col + index * positions, rowStride: rowStride)
         }
     }
 
@@ -459,7 +475,7 @@ public final class Conv2D: Layer {
         }
         columns.reserve(k * width)
         let col = columns.base
-        if !usedTrainingColumns { fillColumns(input, samples: 0..<n, into: col) }
+        if !usedTrainingColumns { fillColumns(input, samples: 0..<n, into: col, rowStride: width) }
         let weights = UnsafePointer(store.values(of: weightSlice))
         let dW = store.gradients(of: weightSlice)
         for sample in 0..<n {
@@ -470,27 +486,37 @@ public final class Conv2D: Layer {
         guard needsInputGradient else {
             return Matrix(base: inputGradient.base, rows: 0, columns: inSize)
         }
-        if batchesSamples {
-            // dZᶜ[o, s·OH·OW + j] = dZ[s, o·OH·OW + j]
-            channelMajor.reserve(o * width)
-            let dZc = channelMajor.base
-            for sample in 0..<n {
-                for channel in 0..<o {
-                    (dZc + channel * width + sample * p).update(from: dZ + sample * outSize + channel * p, count: p)
-                }
-            }
-            // dcol = Wᵀ·dZᶜ   ([C·kh·kw, O]·[O, n·OH·OW] = [C·kh·kw, n·OH·OW]), over col
-            gemm(transposeA: .transposed, transposeB: .none, m: k, n: width, k: o,
-                 a: weights, lda: k, b: dZc, ldb: width, beta: 0, c: col, ldc: width)
-        } else {
-            for sample in 0..<n {
-                // dcol_s = Wᵀ·dZ_s   ([C·kh·kw, O]·[O, OH·OW]), over the sample's columns of col
-                gemm(transposeA: .transposed, transposeB: .none, m: k, n: p, k: o,
-                     a: weights, lda: k, b: dZ + sample * outSize, ldb: p, beta: 0, c: col + sample * p, ldc: width)
-            }
-        }
         usedTrainingColumns = false
         let dX = inputGradient.matrix(rows: n, columns: inSize)
+        if batchesSamples {
+            let chunk = chunkLength(rows: n, training: true)
+            channelMajor.reserve(chunk * o * p)
+            let dZc = channelMajor.base
+            var first = 0
+            while first < n {
+                let count = min(chunk, n - first), chunkWidth = count * p
+                // dZᶜ[o, s·OH·OW + j] = dZ[first + s, o·OH·OW + j]
+                for sample in 0..<count {
+                    for channel in 0..<o {
+                        (dZc + channel * chunkWidth + sample * p).update(
+                            from: dZ + (first + sample) * outSize + channel * p, count: p)
+                    }
+                }
+                // dcol = Wᵀ·dZᶜ   ([C·kh·kw, O]·[O, c·OH·OW]), over the chunk's columns of col
+                gemm(transposeA: .transposed, transposeB: .none, m: k, n: chunkWidth, k: o,
+                     a: weights, lda: k, b: dZc, ldb: chunkWidth, beta: 0, c: col + first * p, ldc: width)
+                for sample in first..<(first + count) {
+                    col2im(col + sample * p, rowStride: width, into: dX.base + sample * inSize)
+                }
+                first += count
+            }
+            return dX
+        }
+        for sample in 0..<n {
+            // dcol_s = Wᵀ·dZ_s   ([C·kh·kw, O]·[O, OH·OW]), over the sample's columns of col
+            gemm(transposeA: .transposed, transposeB: .none, m: k, n: p, k: o,
+                 a: weights, lda: k, b: dZ + sample * outSize, ldb: p, beta: 0, c: col + sample * p, ldc: width)
+        }
         for sample in 0..<n {
             col2im(col + sample * p, rowStride: width, into: dX.base + sample * inSize)
         }
