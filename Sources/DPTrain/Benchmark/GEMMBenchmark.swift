@@ -3,7 +3,7 @@ import Foundation
 /// Times `gemm` at given shapes and reports GFLOP/s (2·m·n·k flops per product).
 public enum GEMMBenchmark {
     /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k, issued `count` times
-    /// per micro-batch (a dense layer: once; a convolution: see ``convolutionShapes``).
+    /// per micro-batch (a dense layer: once; a convolution: once per sample).
     public struct Shape: Equatable, Sendable {
         public var label: String
         public var transposeA: Transpose
@@ -51,28 +51,20 @@ public enum GEMMBenchmark {
         return shapes
     }
 
-    /// The three products of a convolution (see ``Conv2D``) over the micro-batch m, with
-    /// P = OH·OW positions, K = C·kh·kw and c = `samplesPerProduct` (``Conv2D/samplesPerProduct(micro:)``):
-    /// forward Zᶜ = W·col `[O, K]·[K, c·P]` and dcol = Wᵀ·dZᶜ `[K, O]·[O, c·P]`, each ⌊m/c⌋
-    /// times plus once for the remaining m mod c samples; the weight gradient
-    /// dW += dZ_s·col_sᵀ `[O, P]·[P, K]` m times (once per sample).
+    /// The three products per sample of a convolution (see ``Conv2D``): forward
+    /// Z_s = W·col `[O, C·kh·kw]·[C·kh·kw, OH·OW]`, weight gradient dW += dZ_s·colᵀ, and
+    /// dcol = Wᵀ·dZ_s; each issued once per sample of the micro-batch m.
     public static func convolutionShapes(name: String, outputChannels: Int, patchSize: Int, positions: Int,
-                                         micro: Int, samplesPerProduct: Int = 1, inputGradient: Bool) -> [Shape] {
-        let c = max(1, min(samplesPerProduct, micro)), rest = micro % c
-        func chunked(_ label: String, _ transposeA: Transpose, m: Int, k: Int) -> [Shape] {
-            var shapes = [Shape(label: label, transposeA: transposeA, transposeB: .none,
-                                m: m, n: c * positions, k: k, count: micro / c)]
-            if rest > 0 {
-                shapes.append(Shape(label: "\(label) (last \(rest))", transposeA: transposeA, transposeB: .none,
-                                    m: m, n: rest * positions, k: k, count: 1))
-            }
-            return shapes
-        }
-        var shapes = chunked("\(name) forward", .none, m: outputChannels, k: patchSize)
-        shapes.append(Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
-                            m: outputChannels, n: patchSize, k: positions, count: micro))
+                                         micro: Int, inputGradient: Bool) -> [Shape] {
+        var shapes = [
+            Shape(label: "\(name) forward", transposeA: .none, transposeB: .none,
+                  m: outputChannels, n: positions, k: patchSize, count: micro),
+            Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
+                  m: outputChannels, n: patchSize, k: positions, count: micro),
+        ]
         if inputGradient {
-            shapes += chunked("\(name) dX", .transposed, m: patchSize, k: outputChannels)
+            shapes.append(Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
+                                m: patchSize, n: positions, k: outputChannels, count: micro))
         }
         return shapes
     }
@@ -88,8 +80,7 @@ public enum GEMMBenchmark {
             case let convolution as Conv2D:
                 return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
                                          patchSize: convolution.patchSize, positions: convolution.positions,
-                                         micro: micro, samplesPerProduct: convolution.samplesPerProduct(micro: micro),
-                                         inputGradient: convolution.needsInputGradient)
+                                         micro: micro, inputGradient: convolution.needsInputGradient)
             case let block as ResidualBlock:
                 return modelShapes(block.sublayers, micro: micro)
             default:

@@ -9,24 +9,17 @@
 /// OH = (H + 2p − kh)/s + 1 and OW = (W + 2p − kw)/s + 1 (floor). Out-of-range input
 /// positions read 0.
 ///
-/// Forward over the micro-batch of n samples (P = OH·OW positions, K = C·kh·kw): one
-/// im2col of every sample into `col` `[K, n·P]` (sample s in columns s·P ..< (s+1)·P), then
-/// one ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
-/// `Zᶜ = W·col` (`[O, K]·[K, n·P]`, channel-major), copied back to Z sample by sample with the
-/// bias; then f. Evaluation forwards run in chunks of samples to bound `col`.
-/// Backward, given dY, with dZᶜ `[O, n·P]` the channel-major copy of dZ:
+/// Forward per sample: `col = im2col(X_s)` `[C·kh·kw, OH·OW]`, then one
+/// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+/// `Z_s = W·col` (`[O, C·kh·kw]·[C·kh·kw, OH·OW]`), then bias and f per output channel.
+/// A 1×1 kernel with stride 1 and no padding uses X_s itself as `col`.
+/// Backward, given dY:
 ///
 ///     dZ = dY ⊙ f′(Z)
-///     dW += dZ_s·col_sᵀ             (gemm per sample, beta = 1; col kept from the training forward)
-///     db += Σ_{s,y,x} dZ
-///     dX = col2im(Wᵀ·dZᶜ)          (one gemm; skipped when `needsInputGradient` is false)
+///     dW += dZ_s·colᵀ               (gemm, beta = 1; col kept from a training forward)
+///     db += Σ_{s,y,x} dZ_s
+///     dX_s = col2im(Wᵀ·dZ_s)        (skipped when `needsInputGradient` is false)
 ///
-/// With a small patch (``batchesSamples`` false: K < ``batchedPatchSize``) the same col feeds
-/// one GEMM per sample for Z and dcol too (`Z_s = W·col_s`, `dcol_s = Wᵀ·dZ_s`), reading
-/// and writing the NCHW rows directly, with no channel-major copies.
-///
-/// Memory: col holds K·n·P floats (the training forward's, reused for dcol in backward) and
-/// Zᶜ/dZᶜ O·n·P floats, besides Z, Y, dZ and dX.
 /// Parameters: `"\(name).weight"` `[O, C, kh, kw]` (role `.weight`, decayed, fanIn = C·kh·kw,
 /// fanOut = O·kh·kw as in PyTorch) and `"\(name).bias"` `[O]` (role `.bias`, not decayed).
 /// Buffers are owned by the layer and grow only when a larger batch arrives.
@@ -60,23 +53,8 @@ public final class Conv2D: Layer {
     public var patchSize: Int { channels * kernel.height * kernel.width }
     /// OH·OW, the columns of `col` (output positions per sample).
     public var positions: Int { outputHeight * outputWidth }
-
-    /// Whether each forward and dcol GEMM covers a chunk of samples (N = c·OH·OW, through the channel-major
-    /// Zᶜ/dZᶜ) rather than one sample (N = OH·OW, straight into the NCHW rows): true when
-    /// C·kh·kw ≥ ``batchedPatchSize``. A small patch (the first layer of a grayscale CNN,
-    /// K = 9) makes each product so cheap per output that copying Z and dZ between the two
-    /// layouts would cost about as much as the product; per sample, its GEMMs already run
-    /// near peak (N = OH·OW is large there).
-    public var batchesSamples: Bool { patchSize >= Conv2D.batchedPatchSize }
-
-    /// Samples per forward and dcol product in a training pass over a micro-batch of m samples
-    /// (1 when ``batchesSamples`` is false); the last product of a pass may have fewer.
-    public func samplesPerProduct(micro m: Int) -> Int {
-        batchesSamples ? chunkLength(rows: m, training: true) : 1
-    }
-
-    /// The smallest C·kh·kw whose GEMMs run over several samples.
-    public static let batchedPatchSize = 32
+    /// 1×1, stride 1, no padding: im2col is the identity.
+    private var isPointwise: Bool { kernel == (1, 1) && stride == 1 && padding == 0 }
 
     // MARK: - Bound parameters
     private var weightSlice: ParameterSlice?
@@ -86,8 +64,7 @@ public final class Conv2D: Layer {
     // MARK: - Caches and buffers (n = rows of the last forward)
     /// X, `n × (C·H·W)`: a view of the caller's input; it must stay valid until `backward`.
     private var input: Matrix?
-    /// Whether `columns` holds col of the last forward's input (a training forward
-    /// kept it and no backward has overwritten it with dcol yet).
+    /// Whether the last forward kept every sample's col in `trainingColumns`.
     private var usedTrainingColumns = false
     /// Z, `n × (O·OH·OW)`; only kept apart from Y when f is not the identity.
     private let preActivation = FloatBuffer()
@@ -95,12 +72,11 @@ public final class Conv2D: Layer {
     private let output = FloatBuffer()
     /// dZ, `n × (O·OH·OW)`.
     private let preActivationGradient = FloatBuffer()
-    /// col of the last training forward, `[C·kh·kw, n·OH·OW]`: backward reuses it instead of
-    /// running im2col again, then overwrites it with dcol. Evaluation forwards use it for col
-    /// of one chunk of samples at a time.
+    /// col of one sample during evaluation, and dcol in backward, `[C·kh·kw, OH·OW]`.
     private let columns = FloatBuffer()
-    /// Zᶜ in forward and dZᶜ in backward, channel-major `[O, n·OH·OW]`.
-    private let channelMajor = FloatBuffer()
+    /// col of every sample of the last training forward, `n × [C·kh·kw, OH·OW]`: backward
+    /// reuses it instead of running im2col again.
+    private let trainingColumns = FloatBuffer()
     /// dX, `n × (C·H·W)`.
     private let inputGradient = FloatBuffer()
 
@@ -185,10 +161,8 @@ public final class Conv2D: Layer {
 
     // MARK: - im2col / col2im
 
-    /// col[(c·kh + i)·kw + j, y·OW + x] = X_s[c, y·s − p + i, x·s − p + j] (0 outside), where
-    /// row r of col starts at `col + r·rowStride` (rowStride ≥ OH·OW: sample s of a batch
-    /// writes its OH·OW columns of the batch-wide `[C·kh·kw, n·OH·OW]` matrix).
-    private func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, rowStride: Int) {
+    /// col[(c·kh + i)·kw + j, y·OW + x] = X_s[c, y·s − p + i, x·s − p + j] (0 outside).
+    private func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>) {
         let kh = kernel.height, kw = kernel.width, s = stride, p = padding
         let oh = outputHeight, ow = outputWidth, h = height, w = width
         var row = 0
@@ -196,7 +170,7 @@ public final class Conv2D: Layer {
             let plane = x + c * h * w
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let out = col + row * rowStride
+                    let out = col + row * oh * ow
                     // Output columns x whose input column x·s − p + j lies in [0, w).
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
                     if let rows = sameWidthRows(i: i) {
@@ -245,7 +219,7 @@ public final class Conv2D: Layer {
 
     /// For stride 1 and OW = W (a "same" convolution along x): the output rows y of kernel row
     /// `i` whose input row y − p + i lies in the image; `nil` when the shifted-block copy of
-    /// ``im2col(_:into:rowStride:)`` and ``col2im(_:rowStride:into:)`` does not apply.
+    /// ``im2col(_:into:)`` and ``col2im(_:into:)`` does not apply.
     @inline(__always)
     private func sameWidthRows(i: Int) -> Range<Int>? {
         guard stride == 1, outputWidth == width else { return nil }
@@ -253,19 +227,18 @@ public final class Conv2D: Layer {
         return low < high ? low..<high : nil
     }
 
-    /// dX_s[c, y·s − p + i, x·s − p + j] += dcol[(c·kh + i)·kw + j, y·OW + x] (dX_s starts at 0),
-    /// row r of dcol starting at `col + r·rowStride` (as in ``im2col(_:into:rowStride:)``).
+    /// dX_s[c, y·s − p + i, x·s − p + j] += dcol[(c·kh + i)·kw + j, y·OW + x] (dX_s starts at 0).
     /// `col` is scratch: the shifted-block path zeroes its out-of-image columns before adding.
     /// When the output has the input's size (stride 1, "same" padding p < kh, kw), the centre
     /// tap (p, p) maps every output position onto the input pixel at the same place, so each
     /// plane starts as a copy of that tap's row instead of zeros (one pass less over dX_s).
-    private func col2im(_ col: UnsafeMutablePointer<Float>, rowStride: Int, into dx: UnsafeMutablePointer<Float>) {
+    private func col2im(_ col: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let kh = kernel.height, kw = kernel.width, s = stride, p = padding
         let oh = outputHeight, ow = outputWidth, h = height, w = width
         let centreTap = (s == 1 && oh == h && ow == w && p < kh && p < kw) ? p * kw + p : nil
         if let centreTap {
             for c in 0..<channels {
-                (dx + c * h * w).update(from: col + (c * kh * kw + centreTap) * rowStride, count: h * w)
+                (dx + c * h * w).update(from: col + (c * kh * kw + centreTap) * oh * ow, count: h * w)
             }
         } else {
             dx.update(repeating: 0, count: channels * h * w)
@@ -279,7 +252,7 @@ public final class Conv2D: Layer {
                         row += 1
                         continue
                     }
-                    let source = col + row * rowStride
+                    let source = col + row * oh * ow
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
                     if let rows = sameWidthRows(i: i) {
                         // The mirror of im2col's shifted block: drop the out-of-image columns,
@@ -344,112 +317,55 @@ public final class Conv2D: Layer {
 
     // MARK: - Forward / backward
 
-    /// Samples per chunk of the forward GEMMs and of backward's dcol: when the layer batches
-    /// samples, as many as keep one chunk's col within ``cachedColumns`` floats, so that Zᶜ and
-    /// dcol are used while they are still in cache (at least one sample); otherwise the whole
-    /// micro-batch in training (backward reuses its col), and in evaluation as many as fit in
-    /// col's buffer or ``evaluationColumnBudget`` floats.
-    private func chunkLength(rows n: Int, training: Bool) -> Int {
-        let perSample = max(patchSize * positions, 1)
-        if batchesSamples { return max(1, min(n, Conv2D.cachedColumns / perSample)) }
-        let budget = max(Conv2D.evaluationColumnBudget, columns.capacity)
-        return training ? n : max(1, min(n, budget / perSample))
-    }
-
-    /// Floats of col per chunk of a batching layer (2 MB): N = c·OH·OW stays in the thousands
-    /// for small images while Zᶜ, dZᶜ and dcol of a chunk stay in cache.
-    static let cachedColumns = 1 << 19
-
-    /// Floats of col an evaluation forward may use at least (16 MB): evaluation batches can be
-    /// much larger than training micro-batches and keep nothing for a backward pass.
-    static let evaluationColumnBudget = 1 << 22
-
     /// Y = f(conv(X, W) + b): X `n × (C·H·W)` → Y `n × (O·OH·OW)` (a view of a buffer this
-    /// layer owns). Per chunk of c samples (the whole micro-batch in training):
-    /// col = im2col(X_chunk) `[C·kh·kw, c·OH·OW]`, one GEMM Zᶜ = W·col `[O, c·OH·OW]`, then
-    /// Z[s, o, ·] = Zᶜ[o, s·OH·OW ..< (s+1)·OH·OW] + b[o] and Y = f(Z) (with
-    /// ``batchesSamples`` false: Z_s = W·col_s per sample, then + b).
+    /// layer owns).
     public func forward(_ input: Matrix, context: PassContext) -> Matrix {
         guard let store, let weightSlice else { preconditionFailure("Conv2D \(name): forward before bind(to:)") }
         precondition(input.columns == inputSize,
                      "Conv2D \(name): input has \(input.columns) columns, expected \(inputSize)")
-        let n = input.rows, outSize = outputSize
+        let n = input.rows, outSize = outputSize, inSize = inputSize
         let p = positions, k = patchSize, o = outputChannels
         self.input = input
         let y = output.matrix(rows: n, columns: outSize)
         let z = activation.isIdentity ? y : preActivation.matrix(rows: n, columns: outSize)
         let weights = UnsafePointer(store.values(of: weightSlice))
         let bias = biasSlice.map { UnsafePointer(store.values(of: $0)) }
-        let chunk = chunkLength(rows: n, training: context.training)
-        usedTrainingColumns = context.training
-        // Training keeps col of the whole micro-batch for backward; evaluation, one chunk's.
-        columns.reserve((context.training ? n : chunk) * k * p)
-        if batchesSamples { channelMajor.reserve(chunk * o * p) }
-        var first = 0
-        while first < n {
-            let count = min(chunk, n - first), width = count * p
-            let rowStride = context.training ? n * p : width
-            let col = context.training ? columns.base + first * p : columns.base
-            fillColumns(input, samples: first..<(first + count), into: col, rowStride: rowStride)
-            if batchesSamples {
-                // Zᶜ = W·col   ([O, C·kh·kw]·[C·kh·kw, c·OH·OW] = [O, c·OH·OW])
-                gemm(transposeA: .none, transposeB: .none, m: o, n: width, k: k,
-                     a: weights, lda: k, b: col, ldb: rowStride, beta: 0, c: channelMajor.base, ldc: width)
+        let keepsColumns = context.training && !isPointwise
+        usedTrainingColumns = keepsColumns
+        if keepsColumns { trainingColumns.reserve(n * k * p) } else if !isPointwise { columns.reserve(k * p) }
+        for sample in 0..<n {
+            let x = UnsafePointer(input.base + sample * inSize)
+            let col: UnsafePointer<Float>
+            if isPointwise {
+                col = x
+            } else {
+                let target = keepsColumns ? trainingColumns.base + sample * k * p : columns.base
+                im2col(x, into: target)
+                col = UnsafePointer(target)
             }
-            for sample in 0..<count {
-                let zs = z.base + (first + sample) * outSize
-                if !batchesSamples {
-                    // Z_s = W·col_s   ([O, C·kh·kw]·[C·kh·kw, OH·OW]; col_s = the sample's columns of col)
-                    gemm(transposeA: .none, transposeB: .none, m: o, n: p, k: k,
-                         a: weights, lda: k, b: col + sample * p, ldb: rowStride, beta: 0, c: zs, ldc: p)
-                }
+            let zs = z.base + sample * outSize
+            // Z_s = W·col   ([O, C·kh·kw]·[C·kh·kw, OH·OW] = [O, OH·OW])
+            gemm(transposeA: .none, transposeB: .none, m: o, n: p, k: k,
+                 a: weights, lda: k, b: col, ldb: p, beta: 0, c: zs, ldc: p)
+            if let bias {
                 for channel in 0..<o {
-                    let target = zs + channel * p
-                    let source = batchesSamples ? UnsafePointer(channelMajor.base + channel * width + sample * p)
-                                                : UnsafePointer(target)
-                    if let bias {
-                        let b = bias[channel]
-                        for j in 0..<p { target[j] = source[j] + b }
-                    } else if batchesSamples {
-                        target.update(from: source, count: p)
-                    }
+                    let r = zs + channel * p, b = bias[channel]
+                    for j in 0..<p { r[j] += b }
                 }
             }
-            first += count
         }
         if !activation.isIdentity { activation.forward(z.base, output: y.base, count: n * outSize) }
         return y
     }
 
-    /// col = im2col of the given samples of X: sample s of the range in columns
-    /// s·OH·OW ..< (s+1)·OH·OW of `col`, whose rows start `rowStride` floats apart.
-    private func fillColumns(_ input: Matrix, samples: Range<Int>, into col: UnsafeMutablePointer<Float>,
-                             rowStride: Int) {
-        for (index, sample) in samples.enumerated() {
-            im2col(UnsafePointer(input.base + sample * inputSize), into: col + index * positions, rowStride: rowStride)
-        }
-    }
-
     /// Given dY (`n × (O·OH·OW)`), adds dW and db into the store's gradients and returns dX
     /// (`n × (C·H·W)`, owned by this layer), or `0 × (C·H·W)` when `needsInputGradient` is false.
-    /// With col `[C·kh·kw, n·OH·OW]` from the training forward (recomputed otherwise) and
-    /// dZᶜ `[O, n·OH·OW]` the channel-major copy of dZ:
-    ///
-    ///     db += Σ_{s,y,x} dZ      dW += dZ_s·col_sᵀ per sample      dcol = Wᵀ·dZᶜ      dX = col2im(dcol)
-    ///
-    /// dW runs per sample on purpose: each product packs its operands dZ_s and col_s exactly
-    /// once, as one product over the batch would (only C = dW, O·C·kh·kw floats in cache, is
-    /// revisited), and its rounding stays that of short sums added in turn; one product with
-    /// inner dimension n·OH·OW sums hundreds of terms in one Float chain. dcol is one GEMM over
-    /// the batch (per sample, Wᵀ would be packed again for every sample); with
-    /// ``batchesSamples`` false it runs per sample too, dcol_s = Wᵀ·dZ_s, without dZᶜ.
-    /// dcol overwrites col, so a second backward after one forward runs im2col again.
     public func backward(_ outputGradient: Matrix, context: PassContext) -> Matrix {
         guard let store, let weightSlice, let input else {
             preconditionFailure("Conv2D \(name): backward without forward")
         }
         let n = input.rows, outSize = outputSize, inSize = inputSize
-        let p = positions, k = patchSize, o = outputChannels, width = n * p
+        let p = positions, k = patchSize, o = outputChannels
         precondition(outputGradient.rows == n && outputGradient.columns == outSize,
                      "Conv2D \(name): gradient is \(outputGradient.rows)×\(outputGradient.columns), expected \(n)×\(outSize)")
         let dZ: UnsafePointer<Float>
@@ -473,52 +389,33 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        columns.reserve(k * width)
-        let col = columns.base
-        if !usedTrainingColumns { fillColumns(input, samples: 0..<n, into: col, rowStride: width) }
         let weights = UnsafePointer(store.values(of: weightSlice))
         let dW = store.gradients(of: weightSlice)
+        let dX = needsInputGradient ? inputGradient.matrix(rows: n, columns: inSize)
+                                    : Matrix(base: inputGradient.base, rows: 0, columns: inSize)
+        if !isPointwise { columns.reserve(k * p) }
         for sample in 0..<n {
-            // dW += dZ_s·col_sᵀ   ([O, OH·OW]·[OH·OW, C·kh·kw]), straight from dZ's NCHW rows
-            gemm(transposeA: .none, transposeB: .transposed, m: o, n: k, k: p,
-                 a: dZ + sample * outSize, lda: p, b: col + sample * p, ldb: width, beta: 1, c: dW, ldc: k)
-        }
-        guard needsInputGradient else {
-            return Matrix(base: inputGradient.base, rows: 0, columns: inSize)
-        }
-        usedTrainingColumns = false
-        let dX = inputGradient.matrix(rows: n, columns: inSize)
-        if batchesSamples {
-            let chunk = chunkLength(rows: n, training: true)
-            channelMajor.reserve(chunk * o * p)
-            let dZc = channelMajor.base
-            var first = 0
-            while first < n {
-                let count = min(chunk, n - first), chunkWidth = count * p
-                // dZᶜ[o, s·OH·OW + j] = dZ[first + s, o·OH·OW + j]
-                for sample in 0..<count {
-                    for channel in 0..<o {
-                        (dZc + channel * chunkWidth + sample * p).update(
-                            from: dZ + (first + sample) * outSize + channel * p, count: p)
-                    }
-                }
-                // dcol = Wᵀ·dZᶜ   ([C·kh·kw, O]·[O, c·OH·OW]), over the chunk's columns of col
-                gemm(transposeA: .transposed, transposeB: .none, m: k, n: chunkWidth, k: o,
-                     a: weights, lda: k, b: dZc, ldb: chunkWidth, beta: 0, c: col + first * p, ldc: width)
-                for sample in first..<(first + count) {
-                    col2im(col + sample * p, rowStride: width, into: dX.base + sample * inSize)
-                }
-                first += count
+            let x = UnsafePointer(input.base + sample * inSize)
+            let dzs = dZ + sample * outSize
+            let col: UnsafePointer<Float>
+            if isPointwise {
+                col = x
+            } else if usedTrainingColumns {
+                col = UnsafePointer(trainingColumns.base + sample * k * p)
+            } else {
+                im2col(x, into: columns.base)
+                col = UnsafePointer(columns.base)
             }
-            return dX
-        }
-        for sample in 0..<n {
-            // dcol_s = Wᵀ·dZ_s   ([C·kh·kw, O]·[O, OH·OW]), over the sample's columns of col
+            // dW += dZ_s·colᵀ   ([O, OH·OW]·[OH·OW, C·kh·kw] = [O, C·kh·kw])
+            gemm(transposeA: .none, transposeB: .transposed, m: o, n: k, k: p,
+                 a: dzs, lda: p, b: col, ldb: p, beta: 1, c: dW, ldc: k)
+            guard needsInputGradient else { continue }
+            let dxs = dX.base + sample * inSize
+            // dcol = Wᵀ·dZ_s   ([C·kh·kw, O]·[O, OH·OW] = [C·kh·kw, OH·OW])
+            let dcol = isPointwise ? dxs : columns.base
             gemm(transposeA: .transposed, transposeB: .none, m: k, n: p, k: o,
-                 a: weights, lda: k, b: dZ + sample * outSize, ldb: p, beta: 0, c: col + sample * p, ldc: width)
-        }
-        for sample in 0..<n {
-            col2im(col + sample * p, rowStride: width, into: dX.base + sample * inSize)
+                 a: weights, lda: k, b: dzs, ldb: p, beta: 0, c: dcol, ldc: p)
+            if !isPointwise { col2im(columns.base, into: dxs) }
         }
         return dX
     }
