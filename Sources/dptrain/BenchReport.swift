@@ -36,6 +36,26 @@ struct BenchReport {
         phases.reduce(0) { $0 + $1[6] } / max(phases.reduce(0) { $0 + $1[5] }, 1e-12)
     }
 
+    /// GEMM flops of one optimizer step on one rank: Σ 2·m·n·k·count over the model's shapes, × K.
+    var flopsPerStep: Double {
+        gemm.reduce(0) { $0 + $1.shape.flops * Double($1.shape.count) } * Double(decomposition.accumulation)
+    }
+
+    /// The hardware ideal of a step: the model's GEMMs at its shapes timed alone (forward and
+    /// backward, × K) plus one raw all-reduce of the gradient (0 on one rank), measured in
+    /// this process: what a step would cost with every other pass free and nothing waited for.
+    var idealStepSeconds: Double { gemmPerStep + (allReduce?.seconds ?? 0) }
+
+    /// Global batch / ``idealStepSeconds``.
+    var idealSamplesPerSecond: Double { Double(decomposition.global) / max(idealStepSeconds, 1e-12) }
+
+    /// Measured samples/s ÷ ``idealSamplesPerSecond`` (1 = the hardware ideal).
+    var ratioToIdeal: Double { samplesPerSecond / idealSamplesPerSecond }
+
+    /// GEMM GFLOP/s of one rank over the whole step: ``flopsPerStep`` / (global batch / samples/s);
+    /// × W for the machine.
+    var gflopsOverStep: Double { flopsPerStep * samplesPerSecond / Double(max(decomposition.global, 1)) / 1e9 }
+
     static let phaseNames = ["data", "forward", "backward", "communication", "optimizer", "step", "in_sgemm"]
 
     static func measure(builder: RunBuilder, decomposition: BatchDecomposition, warmup: Int, steps: Int,
@@ -117,7 +137,7 @@ struct BenchReport {
                 + String(format: " %6d %6d %6d  × %-15d %8.3f %9.1f", result.shape.m, result.shape.n, result.shape.k,
                          result.shape.count, result.seconds * 1000, result.gflops))
         }
-        let flops = gemm.reduce(0) { $0 + $1.shape.flops * Double($1.shape.count) } * Double(decomposition.accumulation)
+        let flops = flopsPerStep
         lines.append("  per optimizer step: \(BenchReport.ms(gemmPerStep)) ms of GEMM (K = \(decomposition.accumulation)), "
             + "\(Format.fixed(flops / gemmPerStep / 1e9, 1)) GFLOP/s overall")
         if let allReduce, let small = allReduceSmall {
@@ -140,7 +160,13 @@ struct BenchReport {
             + "\(Format.fixed(100 * gemmPerStep / step, 1))% from the shapes timed alone")
         lines.append("  step / GEMM time = \(Format.fixed(step / gemmPerStep, 3)); exposed communication "
             + "\(BenchReport.ms(phases[0][3])) ms" + (allReduce.map { " (raw all-reduce \(BenchReport.ms($0.seconds)) ms)" } ?? ""))
-        lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s")
+        lines.append("  throughput: \(Format.grouped(samplesPerSecond)) samples/s; hardware ideal "
+            + "\(Format.grouped(idealSamplesPerSecond)) samples/s (GEMMs at the model's shapes alone "
+            + "\(BenchReport.ms(gemmPerStep)) ms" + (allReduce.map { " + raw all-reduce \(BenchReport.ms($0.seconds)) ms" } ?? "")
+            + " per step); measured / ideal = \(Format.fixed(100 * ratioToIdeal, 1))%")
+        lines.append("  GEMM over the whole step: \(Format.fixed(gflopsOverStep, 1)) GFLOP/s per rank"
+            + (worldSize > 1 ? ", \(Format.fixed(gflopsOverStep * Double(worldSize), 1)) GFLOP/s for the \(worldSize) ranks" : "")
+            + " (\(Format.fixed(flops / 1e9, 3)) GFLOP per rank and step)")
         if let overlap {
             lines += ["", "Overlap probe (can the all-reduce hide behind backward? GEMM work as long as rank 0's backward, "
                         + "in \(overlap.pieces) pieces; medians):",
@@ -182,6 +208,9 @@ struct BenchReport {
             "gemm_share_of_step": gemmShare,
             "gemm_share_of_step_from_shapes": gemmPerStep / max(phases[0][5], 1e-12),
             "samples_per_second": samplesPerSecond,
+            "ideal_step_seconds": idealStepSeconds, "ideal_samples_per_second": idealSamplesPerSecond,
+            "ratio_to_ideal": ratioToIdeal, "gemm_flops_per_step": flopsPerStep,
+            "gemm_gflops_over_step": gflopsOverStep,
         ]
         fields["gemm"] = gemm.map { result -> [String: Any?] in
             ["shape": result.shape.label, "m": result.shape.m, "n": result.shape.n, "k": result.shape.k,

@@ -65,6 +65,26 @@ struct BenchmarkShapesTests {
         let inSGEMM = try #require(ranks.first?["in_sgemm_seconds"] as? Double)
         let step = try #require(ranks.first?["step_seconds"] as? Double)
         #expect(inSGEMM > 0 && inSGEMM <= step)
+        // The hardware ideal: the GEMMs at these shapes alone (no all-reduce on one rank), the
+        // measured rate against it, and the GEMM flops of the step over the measured step time.
+        let flops = gemm.reduce(0.0) { total, shape in
+            let m = Double(shape["m"] as? Int ?? 0), n = Double(shape["n"] as? Int ?? 0), k = Double(shape["k"] as? Int ?? 0)
+            return total + 2 * m * n * k * Double(shape["count"] as? Int ?? 0)
+        }
+        // conv2d.0: forward and dW (no dX, first layer); dense.3: forward, dW and dX.
+        let convolutionFlops: Double = 2 * 8 * 32 * 784 * 9, denseFlops: Double = 2 * 32 * 10 * 1568
+        #expect(flops == 2 * convolutionFlops + 3 * denseFlops)
+        #expect(json["gemm_flops_per_step"] as? Double == flops)
+        let gemmSeconds = try #require(json["gemm_seconds_per_step"] as? Double)
+        let idealStep = try #require(json["ideal_step_seconds"] as? Double)
+        #expect(idealStep == gemmSeconds)
+        let rate = try #require(json["samples_per_second"] as? Double)
+        let ideal = try #require(json["ideal_samples_per_second"] as? Double)
+        #expect(abs(ideal - 32 / gemmSeconds) <= 1e-9 * ideal)
+        let ratio = try #require(json["ratio_to_ideal"] as? Double)
+        #expect(abs(ratio - rate / ideal) <= 1e-9 * ratio)
+        let gflops = try #require(json["gemm_gflops_over_step"] as? Double)
+        #expect(abs(gflops - flops * rate / 32 / 1e9) <= 1e-9 * gflops)
         // Memory: the counted parts are exact for this model (8·1·3·3 + 8 + 10·1568 + 10 floats,
         // momentum-free SGD holds no state; Fashion-MNIST is read from the mapped sample store,
         // so no dataset bytes in the rank's own memory, and the store holds 70,000 × 784 uint8
