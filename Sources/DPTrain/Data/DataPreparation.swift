@@ -17,7 +17,8 @@ public enum DataPreparation {
         let budget = MemoryBudget(maxBytes: config.maxBytes)
         var store: SampleStore?
         let train: Dataset, test: Dataset?
-        if let cacheDirectory, let outcome = try StoreCache.open(config.dataset, directory: cacheDirectory, budget: budget) {
+        if let cacheDirectory, let outcome = try StoreCache.open(config.dataset, directory: cacheDirectory, budget: budget,
+                                                                 classCount: classCount, sampleSize: sampleSize) {
             if let classCount, outcome.store.header.classCount > classCount {
                 // A label outside the model's classes: the readers name its file, index and fix.
                 _ = try DataSource.load(config.dataset, seed: seed, classCount: classCount, sampleSize: sampleSize,

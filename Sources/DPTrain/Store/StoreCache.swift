@@ -78,9 +78,12 @@ public enum StoreCache {
     /// The verified store of `kind` (read from files) in `directory`, prepared first when it
     /// is missing, damaged or stale. Returns nil for kinds not read from files, or when a
     /// source file is missing (the caller's reader then throws the precise error).
+    ///   `classCount` and `sampleSize` (the model's, when known) only sharpen the readers' error
+    ///   messages while preparing; the store records the classes its labels imply.
     /// - Throws: ``DataError`` from the readers while preparing, or when the directory is not
     ///   writable.
-    public static func open(_ kind: DatasetKind, directory: String, budget: MemoryBudget) throws -> Outcome? {
+    public static func open(_ kind: DatasetKind, directory: String, budget: MemoryBudget,
+                            classCount: Int? = nil, sampleSize: Int? = nil) throws -> Outcome? {
         guard let files = sources(of: kind) else { return nil }
         let path = storePath(kind, sources: files, directory: directory)
         var reason: String?
@@ -106,7 +109,7 @@ public enum StoreCache {
         }
         if let reason { FileHandle.standardError.write(Data("dptrain: preparing the data store again: \(reason)\n".utf8)) }
         let start = Date()
-        let (train, test) = try DataSource.load(kind, seed: 0, budget: budget)
+        let (train, test) = try DataSource.load(kind, seed: 0, classCount: classCount, sampleSize: sampleSize, budget: budget)
         try StoreWriter.write(train: train, test: test, to: path, origin: "\(kind) \(files.joined(separator: ", "))",
                               sources: current)
         let seconds = Date().timeIntervalSince(start)

@@ -135,8 +135,12 @@ public final class StoreWriter {
         let sets = [train] + (test.map { [$0] } ?? [])
         let bytesFit = sets.allSatisfy { set in set.features.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() } }
         let elementType: StoreElementType = bytesFit ? .uint8 : .float32
+        // The classes the labels imply (max label + 1), not the model's: a store does not depend
+        // on the model that reads it (``DataPreparation`` checks the labels against the model).
+        let labelClasses = train.targetWidth > 0 ? train.classCount
+            : Int(sets.compactMap { $0.labels.max() }.max() ?? -1) + 1
         let writer = try StoreWriter(path: path, origin: origin, sampleShape: train.sampleShape, elementType: elementType,
-                                     classCount: train.classCount, targetWidth: train.targetWidth,
+                                     classCount: labelClasses, targetWidth: train.targetWidth,
                                      splits: zip(["train", "test"], sets).map { ($0, $1.count) }, sources: sources)
         for (index, set) in sets.enumerated() {
             let chunk = 4096

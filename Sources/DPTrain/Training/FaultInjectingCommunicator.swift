@@ -9,7 +9,8 @@ import Foundation
 /// `firstStep` = updates already done when the trainer starts, e.g. after a resume). Before
 /// forwarding it, in this order: `slow-steps` sleeps, `stall` blocks rank R forever at step S,
 /// and `nan` poisons the local gradient (element 0 becomes NaN); after it, `drift` adds 0.001
-/// to element 0 of rank R's reduced gradient (all-reduce) or gathered parameters (all-gather). Every other call is forwarded unchanged.
+/// to element 0 of rank R's all-reduced gradient (the unsharded update only: a sharded update
+/// re-gathers every parameter from its owner each step, so a replica cannot drift that way). Every other call is forwarded unchanged.
 public final class FaultInjectingCommunicator: Communicator {
     /// The communicator every call is forwarded to.
     public let base: Communicator
@@ -55,20 +56,17 @@ public final class FaultInjectingCommunicator: Communicator {
         if faults.poisons(step: step, rank: rank), buffer.count > 0 { buffer[0] = .nan }
     }
 
-    /// The parameters' all-gather of step `step` (sharded optimizer update); `drift` changes
-    /// rank R's gathered parameters after it (a sharded update cannot drift through the gradient:
-    /// every block is written by its owner).
-    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
-        try base.allGather(buffer, counts: counts)
-        injectDrift(into: buffer)
-    }
-
-    /// `drift@S:R`: rank R adds 0.001 to element 0 of `buffer` at step S, after the collective.
+    /// `drift@S:R`: rank R adds 0.001 to element 0 of `buffer` at step S, after the all-reduce.
     private func injectDrift(into buffer: UnsafeMutableBufferPointer<Float>) {
         if let drift = faults.drift, drift.step == step, drift.rank == rank, buffer.count > 0 { buffer[0] += 0.001 }
     }
 
     // MARK: - Forwarded unchanged
+
+    /// Forwarded: the parameters' all-gather.
+    public func allGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) throws {
+        try base.allGather(buffer, counts: counts)
+    }
     /// Forwarded: element-wise sum of scalars over ranks.
     public func allReduceSum(_ values: inout [Double]) throws { try base.allReduceSum(&values) }
     /// Forwarded: element-wise maximum over ranks.

@@ -7,7 +7,7 @@ import Foundation
 /// - `nan-from@S` — every step from S on is NaN (a diverging run);
 /// - `stall@S:R` — rank R sleeps forever before step S;
 /// - `drift@S:R` — rank R adds 0.001 to element 0 of its reduced gradient at step S, after the
-///   all-reduce (of its gathered parameters, with the sharded update): a finite, silent difference that makes its replica drift from the others
+///   all-reduce (unsharded update, `train.shard_optimizer: false`): a finite, silent difference that makes its replica drift from the others
 ///   (what `train.check_replicas_every` must detect);
 /// - `slow-steps@MS` — every step sleeps MS milliseconds (so a test can kill a run mid-way);
 /// - `slow-checkpoint@SECONDS` — a checkpoint write pauses that long between writing the

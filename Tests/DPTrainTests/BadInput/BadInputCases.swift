@@ -167,10 +167,10 @@ enum BadInputCases {
     static let checkpoints: [BadInputCase] = [
         .init("resume with another seed", ["train", "{D}/base.yaml", "output={PARTIAL}", "train.epochs=4", "seed=2",
                                             "--resume", "--quiet"],
-              expect: ["cannot resume {PARTIAL}", "seed = 1", "this run has 2"]),
+              expect: ["cannot continue the run in {PARTIAL}", "seed = 1", "this run has 2"]),
         .init("resume with another model", ["train", "{D}/base.yaml", "output={PARTIAL}", "train.epochs=4",
                                              "model.layers.0.dense=16", "--resume", "--quiet"],
-              expect: ["cannot resume {PARTIAL}", "model.layers.0.dense"]),
+              expect: ["cannot continue the run in {PARTIAL}", "model.layers.0.dense"]),
         .init("inspect a damaged checkpoint", ["inspect", "{D}/damaged.ckpt"],
               expect: ["{D}/damaged.ckpt", "checksum"]),
         .init("inspect a truncated checkpoint", ["inspect", "{D}/truncated.ckpt"],

@@ -40,14 +40,16 @@ struct SafetyCheckTests {
     }
 
     /// Rank 1's reduced gradient changes by 0.001 in one element at step 12 (`drift@12:1`): no
-    /// NaN, nothing else notices; the check every 5 steps must stop the job at step 15.
+    /// NaN, nothing else notices; the check every 5 steps must stop the job at step 15. The
+    /// update is unsharded here: a sharded one re-gathers every parameter from its owner each
+    /// step, so a replica cannot drift through its gradient.
     @Test("a replica that drifted is detected at the next check and the job stops with one message")
     func replicaDriftIsDetected() throws {
         let (directory, config) = try Self.setUp("replicas-drift")
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("run")
         let result = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(output.path)", "--quiet",
-                                                         "train.check_replicas_every=5"],
+                                                         "train.check_replicas_every=5", "train.shard_optimizer=false"],
                                               timeout: 120, environment: ["DPTRAIN_FAULT": "drift@12:1"])
         #expect(!result.timedOut)
         #expect(result.status != 0)
@@ -59,7 +61,8 @@ struct SafetyCheckTests {
 
         // Without the check the same fault goes unnoticed: the run finishes.
         let unchecked = directory.appendingPathComponent("unchecked")
-        let silent = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(unchecked.path)", "--quiet"],
+        let silent = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(unchecked.path)", "--quiet",
+                                                          "train.shard_optimizer=false"],
                                               timeout: 120, environment: ["DPTRAIN_FAULT": "drift@12:1"])
         #expect(silent.status == 0, "\(silent.combined)")
     }
