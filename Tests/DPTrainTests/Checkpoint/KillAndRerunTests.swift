@@ -106,9 +106,9 @@ struct KillAndRerunTests {
             loggedAtKill.append(ResumeTests.loggedSteps(output))
             process.waitUntilExit()
             // Ranks that left the group (none expected) are ended too, before the next launch.
-            for pid in ResumeTests.processes(containing: "output=\(output.path)") { kill(pid, SIGKILL) }
+            for pid in CommandRunner.rankProcesses(containing: "output=\(output.path)") { kill(pid, SIGKILL) }
             let gone = Date().addingTimeInterval(10)
-            while !ResumeTests.processes(containing: "output=\(output.path)").isEmpty, Date() < gone {
+            while !CommandRunner.rankProcesses(containing: "output=\(output.path)").isEmpty, Date() < gone {
                 Thread.sleep(forTimeInterval: 0.01)
             }
             #expect(running, "kill \(index + 1) (\(moment)): the job had already ended")

@@ -18,10 +18,7 @@ struct ResumeTests {
         """
 
     static func setUp() throws -> (directory: URL, config: String) {
-        let directory = try CommandRunner.temporaryDirectory("resume")
-        let file = directory.appendingPathComponent("resume.yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        return (directory, file.path)
+        try CommandRunner.configFile(config, name: "resume")
     }
 
     static func train(_ config: String, output: URL, ranks: Int = 2, extra: [String] = [],
@@ -33,16 +30,6 @@ struct ResumeTests {
     static func loggedSteps(_ output: URL) -> Int {
         guard let text = try? String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").filter { $0.contains("\"kind\":\"step\"") }.count
-    }
-
-    /// PIDs of processes whose command line contains `marker`.
-    static func processes(containing marker: String) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains(marker) && !command.contains("mpirun") && command.contains(" train ")
-        }
     }
 
     @Test("SIGKILL of one rank at a random step, then relaunch: byte-identical final weights")
@@ -71,7 +58,7 @@ struct ResumeTests {
             while Self.loggedSteps(output) < killStep, process.isRunning, Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.01)
             }
-            let ranks = Self.processes(containing: "output=\(output.path)")
+            let ranks = CommandRunner.rankProcesses(containing: "output=\(output.path)")
             #expect(ranks.count == 2, "attempt \(attempt): found rank processes \(ranks)")
             if let victim = ranks.last { kill(victim, SIGKILL) }
             process.waitUntilExit()

@@ -19,16 +19,6 @@ struct ResumedOutputsTests {
         train: {epochs: 3, eval_every: 0.5, log_every: 1, checkpoint: {every: 0.5, keep: 3}}
         """
 
-    /// PIDs of the rank processes (not mpirun) whose command line contains `marker`.
-    static func rankProcesses(containing marker: String) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains(marker) && !command.contains("mpirun") && command.contains(" train ")
-        }
-    }
-
     static func records(_ output: URL) throws -> [MetricRecord] {
         try MetricsLog.read(output.appendingPathComponent("metrics.jsonl"))
     }
@@ -81,7 +71,7 @@ struct ResumedOutputsTests {
                 || ((try? Self.records(output))?.compactMap { $0["step"] }.max() ?? 0) < 52 {
             Thread.sleep(forTimeInterval: 0.005)
         }
-        let ranks = Self.rankProcesses(containing: "output=\(output.path)")
+        let ranks = CommandRunner.rankProcesses(containing: "output=\(output.path)")
         #expect(ranks.count == 2, "rank processes \(ranks)")
         if let victim = ranks.last { kill(victim, SIGKILL) }
         process.waitUntilExit()

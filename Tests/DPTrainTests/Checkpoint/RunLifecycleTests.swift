@@ -21,10 +21,7 @@ struct RunLifecycleTests {
         """
 
     static func setUp() throws -> (directory: URL, config: String) {
-        let directory = try CommandRunner.temporaryDirectory("lifecycle")
-        let file = directory.appendingPathComponent("lifecycle.yaml")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        return (directory, file.path)
+        try CommandRunner.configFile(config, name: "lifecycle")
     }
 
     static func train(_ config: String, output: URL, _ extra: [String] = [], environment: [String: String] = [:],

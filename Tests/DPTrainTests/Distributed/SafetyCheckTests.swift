@@ -18,10 +18,7 @@ struct SafetyCheckTests {
         """
 
     static func setUp(_ name: String, extra: String = "") throws -> (directory: URL, config: String) {
-        let directory = try CommandRunner.temporaryDirectory(name)
-        let file = directory.appendingPathComponent("safety.yaml")
-        try (config + "\n" + extra).write(to: file, atomically: true, encoding: .utf8)
-        return (directory, file.path)
+        try CommandRunner.configFile(config + "\n" + extra, name: name)
     }
 
     static func errorLines(_ result: CommandRunner.Result) -> [Substring] {

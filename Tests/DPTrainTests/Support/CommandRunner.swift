@@ -97,4 +97,24 @@ enum CommandRunner {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// A new temporary directory named after `name` holding `text` as `name.yaml`: the
+    /// directory (the caller removes it) and the config file's path.
+    static func configFile(_ text: String, name: String) throws -> (directory: URL, config: String) {
+        let directory = try temporaryDirectory(name)
+        let file = directory.appendingPathComponent("\(name).yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return (directory, file.path)
+    }
+
+    /// PIDs of the `dptrain train` rank processes (not mpirun) whose command line contains
+    /// `marker` (for example the run's `output=…` argument).
+    static func rankProcesses(containing marker: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return command.contains(marker) && !command.contains("mpirun") && command.contains(" train ")
+        }
+    }
 }
