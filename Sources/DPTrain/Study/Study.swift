@@ -364,9 +364,35 @@ public struct Study: Equatable, Sendable {
         }
     }
 
-    /// Builds every run's config once, so a typo in a variant fails before hours of training.
+    /// Builds every run's config once, so a typo in a variant fails before hours of training,
+    /// and checks that every run produces the target's metric (a target on a metric a run
+    /// never logs would silently never fire). Early stopping and the plateau schedule need a
+    /// validation split too; ``TrainingConfig`` checks those for each run's resolved config.
     public func validateRuns() throws {
-        for run in runs { _ = try config(for: run) }
+        for run in runs {
+            let config = try config(for: run)
+            if let target, let reason = Study.missingMetricReason(target.metric, in: config) {
+                throw StudyError.metricNeverProduced(run: run.name, study: file, key: "target.metric",
+                                                     metric: target.metric, reason: reason)
+            }
+        }
+    }
+
+    /// Why a run of `config` never logs `metric` (`val_*` without a validation split, `test_*`
+    /// without a test file), or nil when it does.
+    static func missingMetricReason(_ metric: String, in config: TrainingConfig) -> String? {
+        if metric.hasPrefix("val_"), config.data.validation == 0 {
+            return "the run has no validation split (data.validation: 0 after the study's and the variant's overrides)"
+        }
+        if metric.hasPrefix("test_") {
+            switch config.data.dataset {
+            case .npy(_, nil), .csv(_, nil, _):
+                return "the run has no test set (data.test is not given)"
+            default:
+                break
+            }
+        }
+        return nil
     }
 }
 
@@ -378,6 +404,9 @@ public enum StudyError: Error, CustomStringConvertible {
     case noRuns(study: String)
     /// The study file itself is invalid (a key, the grid, the variants).
     case badFile(study: String, underlying: ConfigError)
+    /// Run `run` never logs `metric`, which the study's `key` (such as `target.metric`) names,
+    /// for `reason`.
+    case metricNeverProduced(run: String, study: String, key: String, metric: String, reason: String)
 
     /// The message, naming the study file, the run and how to proceed.
     public var description: String {
@@ -387,6 +416,13 @@ public enum StudyError: Error, CustomStringConvertible {
         case let .badFile(study, underlying):
             let text = "\(underlying)"
             return text.hasPrefix(study) ? text : "\(study): \(text)"
+        case let .metricNeverProduced(run, study, key, metric, reason):
+            let other = metric.hasPrefix("val_") ? "test_" + metric.dropFirst(4) : "val_" + metric.dropFirst(5)
+            let fix = metric.hasPrefix("val_")
+                ? "hold out a validation split (overrides: [\"data.validation=5000\"], or data.validation: N in the base config)"
+                : "give a test file (data.test) or hold out a validation split (data.validation: N)"
+            return "\(study): run '\(run)': \(key) is \(metric), which this run never produces: \(reason); "
+                + "\(fix), or set \(key) to another metric such as \(other)"
         case let .noRuns(study):
             return "\(study): no run directory has a metrics.jsonl yet; run the study first (dptrain study \(study))"
         }
