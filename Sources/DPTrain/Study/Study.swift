@@ -10,7 +10,8 @@ import Foundation
 ///       - {name: lr-decay, overrides: ["lr_schedule.name=multistep"]}
 ///     grid: {"optimizer.lr": [0.05, 0.1], "batch.global": [256, 1024]}   # ... or a grid
 ///     seeds: [1, 2, 3]                         # default: the base config's seed
-///     target: {metric: test_accuracy, value: 0.88}   # stop each run when first reached
+///     target: {metric: val_accuracy, value: 0.88, check_every: 0.1}   # stop each run when first
+///                                              # reached; checked every 0.1 epochs (optional)
 ///     budget: {epochs: 10}                     # train.epochs (and max_steps) of every run
 ///     claims:                                  # statements the report checks
 ///       - {variant: batch-increase, reference: lr-decay, tolerance: 0.005}
@@ -75,18 +76,25 @@ public struct Study: Equatable, Sendable {
     }
 
     /// Stop a run at the first evaluation where `metric` reaches `value` (≥ for accuracies,
-    /// ≤ for losses).
+    /// ≤ for losses). The report places the crossing between that evaluation and the one
+    /// before by linear interpolation (``TargetCrossing``).
     public struct Target: Equatable, Sendable {
         /// The evaluated metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
         public var metric: String
         /// The value to reach (`target.value`).
         public var value: Double
+        /// Epochs between checks of the target (`target.check_every`): every run evaluates this
+        /// often (it sets `train.eval_every`, after the variant's overrides); nil keeps the
+        /// runs' `train.eval_every`. Each check evaluates the whole validation (or test) set.
+        public var checkEvery: Double?
         /// The metrics a target may name (`target.metric`).
         public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
-        /// A target of `value` on `metric`.
-        public init(metric: String, value: Double) {
+        /// A target of `value` on `metric`, checked every `checkEvery` epochs (nil: at the runs'
+        /// evaluations).
+        public init(metric: String, value: Double, checkEvery: Double? = nil) {
             self.metric = metric
             self.value = value
+            self.checkEvery = checkEvery
         }
         /// True when larger is better (accuracies).
         public var higherIsBetter: Bool { metric.hasSuffix("accuracy") }
@@ -214,7 +222,9 @@ public struct Study: Equatable, Sendable {
         if !targetReader.keys.isEmpty {
             let metric = try targetReader.string("metric", default: "test_accuracy", choices: Target.metrics)
             let value = try targetReader.double("value")
-            target = Target(metric: metric, value: value)
+            let checkEvery = try targetReader.optionalDouble("check_every", allowed: "epochs > 0 between checks (e.g. 0.05)",
+                                                             where: { $0 > 0 })
+            target = Target(metric: metric, value: value, checkEvery: checkEvery)
         } else {
             target = nil
         }
@@ -344,9 +354,10 @@ public struct Study: Equatable, Sendable {
     }
 
     /// The overrides of one run, in the order they apply: the study's, the variant's, the
-    /// budget, the seed and the run directory.
+    /// target's check interval, the budget, the seed and the run directory.
     public func overrides(for run: Run) -> [String] {
         var result = overrides + run.variant.overrides
+        if let every = target?.checkEvery { result.append("train.eval_every=\(ConfigReader.format(every))") }
         if let epochs = budget?.epochs { result.append("train.epochs=\(ConfigReader.format(epochs))") }
         if let steps = budget?.maxSteps { result.append("train.max_steps=\(steps)") }
         if let seed = run.seed { result.append("seed=\(seed)") }
