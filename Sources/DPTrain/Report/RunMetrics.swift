@@ -46,13 +46,21 @@ public struct RunMetrics: Sendable {
     public var samples: Double? { (summary ?? records.last)?["samples"] }
     public var wallSeconds: Double? { (summary ?? records.last)?["wall_seconds"] }
 
-    /// Where the run first reached `target` (the first evaluation whose metric reaches it).
+    /// Where the run first reached `target`: interpolated linearly between the last evaluation
+    /// that missed it and the first that reached it (``TargetCrossing``).
     public func reached(_ target: Study.Target) -> (step: Double, samples: Double, wallSeconds: Double, epoch: Double)? {
-        for record in evaluations + (summary.map { [$0] } ?? []) {
-            guard let value = record[target.metric], target.isReached(by: value) else { continue }
-            return (record["step"] ?? 0, record["samples"] ?? 0, record["wall_seconds"] ?? 0, record["epoch"] ?? 0)
+        guard let crossing = crossing(target) else { return nil }
+        return (crossing.step, crossing.samples, crossing.wallSeconds, crossing.epoch)
+    }
+
+    /// The evaluations (then the summary) as checks of `target`, and its first crossing.
+    public func crossing(_ target: Study.Target) -> TargetCrossing? {
+        let checks = (evaluations + (summary.map { [$0] } ?? [])).compactMap { record -> TargetCrossing.Check? in
+            guard let value = record[target.metric] else { return nil }
+            return TargetCrossing.Check(step: record["step"] ?? 0, samples: record["samples"] ?? 0, epoch: record["epoch"] ?? 0,
+                                        wallSeconds: record["wall_seconds"] ?? 0, value: value)
         }
-        return nil
+        return TargetCrossing.find(target, in: checks)
     }
 
     /// (x, y) points of records of `kind` (nil: any kind) that have both keys.

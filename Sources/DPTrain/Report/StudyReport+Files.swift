@@ -56,6 +56,19 @@ extension StudyReport {
                     + "\(Format.fixed(point.seconds, 1)) | \(StudyReport.significant(point.learningRate)) | \(point.variant) |\n"
             }
         }
+        if let target = study.target {
+            let crossings = runs.filter(\.finished).compactMap { run in run.crossing(target).map { (run.run.name, $0) } }
+            if !crossings.isEmpty {
+                out += "\n## Target per run (interpolated between the evaluations around the crossing)\n\n"
+                    + "| run | updates | samples | epochs | between steps |\n|---|---|---|---|---|\n"
+                for (name, crossing) in crossings {
+                    let between = crossing.before.map { "\(Format.grouped($0.step)) – \(Format.grouped(crossing.after.step))" }
+                        ?? "first check (\(Format.grouped(crossing.after.step)))"
+                    out += "| \(name) | \(Format.fixed(crossing.step, 1)) | \(Format.grouped(crossing.samples)) | "
+                        + "\(Format.fixed(crossing.epoch, 3)) | \(between) |\n"
+                }
+            }
+        }
         return out
     }
 

@@ -10,7 +10,8 @@ import Foundation
 ///       - {name: lr-decay, overrides: ["lr_schedule.name=multistep"]}
 ///     grid: {"optimizer.lr": [0.05, 0.1], "batch.global": [256, 1024]}   # ... or a grid
 ///     seeds: [1, 2, 3]                         # default: the base config's seed
-///     target: {metric: test_accuracy, value: 0.88}   # stop each run when first reached
+///     target: {metric: val_accuracy, value: 0.88, check_every: 0.1}   # stop each run when first
+///                                              # reached; checked every 0.1 epochs (optional)
 ///     budget: {epochs: 10}                     # train.epochs (and max_steps) of every run
 ///     claims:                                  # statements the report checks
 ///       - {variant: batch-increase, reference: lr-decay, tolerance: 0.005}
@@ -75,18 +76,25 @@ public struct Study: Equatable, Sendable {
     }
 
     /// Stop a run at the first evaluation where `metric` reaches `value` (≥ for accuracies,
-    /// ≤ for losses).
+    /// ≤ for losses). The report places the crossing between that evaluation and the one
+    /// before by linear interpolation (``TargetCrossing``).
     public struct Target: Equatable, Sendable {
         /// The evaluated metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
         public var metric: String
         /// The value to reach (`target.value`).
         public var value: Double
+        /// Epochs between checks of the target (`target.check_every`): every run evaluates this
+        /// often (it sets `train.eval_every`, after the variant's overrides); nil keeps the
+        /// runs' `train.eval_every`. Each check evaluates the whole validation (or test) set.
+        public var checkEvery: Double?
         /// The metrics a target may name (`target.metric`).
         public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
-        /// A target of `value` on `metric`.
-        public init(metric: String, value: Double) {
+        /// A target of `value` on `metric`, checked every `checkEvery` epochs (nil: at the runs'
+        /// evaluations).
+        public init(metric: String, value: Double, checkEvery: Double? = nil) {
             self.metric = metric
             self.value = value
+            self.checkEvery = checkEvery
         }
         /// True when larger is better (accuracies).
         public var higherIsBetter: Bool { metric.hasSuffix("accuracy") }
@@ -214,7 +222,9 @@ public struct Study: Equatable, Sendable {
         if !targetReader.keys.isEmpty {
             let metric = try targetReader.string("metric", default: "test_accuracy", choices: Target.metrics)
             let value = try targetReader.double("value")
-            target = Target(metric: metric, value: value)
+            let checkEvery = try targetReader.optionalDouble("check_every", allowed: "epochs > 0 between checks (e.g. 0.05)",
+                                                             where: { $0 > 0 })
+            target = Target(metric: metric, value: value, checkEvery: checkEvery)
         } else {
             target = nil
         }
@@ -344,9 +354,10 @@ public struct Study: Equatable, Sendable {
     }
 
     /// The overrides of one run, in the order they apply: the study's, the variant's, the
-    /// budget, the seed and the run directory.
+    /// target's check interval, the budget, the seed and the run directory.
     public func overrides(for run: Run) -> [String] {
         var result = overrides + run.variant.overrides
+        if let every = target?.checkEvery { result.append("train.eval_every=\(ConfigReader.format(every))") }
         if let epochs = budget?.epochs { result.append("train.epochs=\(ConfigReader.format(epochs))") }
         if let steps = budget?.maxSteps { result.append("train.max_steps=\(steps)") }
         if let seed = run.seed { result.append("seed=\(seed)") }
@@ -364,9 +375,35 @@ public struct Study: Equatable, Sendable {
         }
     }
 
-    /// Builds every run's config once, so a typo in a variant fails before hours of training.
+    /// Builds every run's config once, so a typo in a variant fails before hours of training,
+    /// and checks that every run produces the target's metric (a target on a metric a run
+    /// never logs would silently never fire). Early stopping and the plateau schedule need a
+    /// validation split too; ``TrainingConfig`` checks those for each run's resolved config.
     public func validateRuns() throws {
-        for run in runs { _ = try config(for: run) }
+        for run in runs {
+            let config = try config(for: run)
+            if let target, let reason = Study.missingMetricReason(target.metric, in: config) {
+                throw StudyError.metricNeverProduced(run: run.name, study: file, key: "target.metric",
+                                                     metric: target.metric, reason: reason)
+            }
+        }
+    }
+
+    /// Why a run of `config` never logs `metric` (`val_*` without a validation split, `test_*`
+    /// without a test file), or nil when it does.
+    static func missingMetricReason(_ metric: String, in config: TrainingConfig) -> String? {
+        if metric.hasPrefix("val_"), config.data.validation == 0 {
+            return "the run has no validation split (data.validation: 0 after the study's and the variant's overrides)"
+        }
+        if metric.hasPrefix("test_") {
+            switch config.data.dataset {
+            case .npy(_, nil), .csv(_, nil, _):
+                return "the run has no test set (data.test is not given)"
+            default:
+                break
+            }
+        }
+        return nil
     }
 }
 
@@ -378,6 +415,9 @@ public enum StudyError: Error, CustomStringConvertible {
     case noRuns(study: String)
     /// The study file itself is invalid (a key, the grid, the variants).
     case badFile(study: String, underlying: ConfigError)
+    /// Run `run` never logs `metric`, which the study's `key` (such as `target.metric`) names,
+    /// for `reason`.
+    case metricNeverProduced(run: String, study: String, key: String, metric: String, reason: String)
 
     /// The message, naming the study file, the run and how to proceed.
     public var description: String {
@@ -387,6 +427,13 @@ public enum StudyError: Error, CustomStringConvertible {
         case let .badFile(study, underlying):
             let text = "\(underlying)"
             return text.hasPrefix(study) ? text : "\(study): \(text)"
+        case let .metricNeverProduced(run, study, key, metric, reason):
+            let other = metric.hasPrefix("val_") ? "test_" + metric.dropFirst(4) : "val_" + metric.dropFirst(5)
+            let fix = metric.hasPrefix("val_")
+                ? "hold out a validation split (overrides: [\"data.validation=5000\"], or data.validation: N in the base config)"
+                : "give a test file (data.test) or hold out a validation split (data.validation: N)"
+            return "\(study): run '\(run)': \(key) is \(metric), which this run never produces: \(reason); "
+                + "\(fix), or set \(key) to another metric such as \(other)"
         case let .noRuns(study):
             return "\(study): no run directory has a metrics.jsonl yet; run the study first (dptrain study \(study))"
         }

@@ -137,11 +137,13 @@ public final class StudyRunner {
 }
 
 /// A study run's observer: stops at the study's target (checked at every evaluation, from
-/// all-reduced metrics, so every rank stops alike) and forwards the trainer's lines when the
-/// study is verbose.
+/// all-reduced metrics, so every rank stops alike), names the interpolated crossing, and
+/// forwards the trainer's lines when the study is verbose.
 private final class RunObserver: TrainingObserver {
     let target: Study.Target?
     let printer: ((String) -> Void)?
+    /// The previous evaluation of the target's metric (the one before the crossing).
+    var previous: TargetCrossing.Check?
 
     init(target: Study.Target?, printer: ((String) -> Void)?) {
         self.target = target
@@ -151,8 +153,13 @@ private final class RunObserver: TrainingObserver {
     func trainer(_ trainer: Trainer, printed line: String) { printer?(line) }
 
     func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String? {
-        guard let target, let value = evaluation.value(named: target.metric), target.isReached(by: value) else { return nil }
+        guard let target, let value = evaluation.value(named: target.metric) else { return nil }
+        let check = TargetCrossing.Check(step: Double(trainer.state.step), samples: Double(trainer.state.samples), value: value)
+        defer { previous = check }
+        guard target.isReached(by: value), let crossing = TargetCrossing.find(target, in: (previous.map { [$0] } ?? []) + [check])
+        else { return nil }
         return "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
-            + " at step \(trainer.state.step), \(trainer.state.samples) samples"
+            + " at step \(trainer.state.step), \(trainer.state.samples) samples (crossing interpolated at step "
+            + "\(Format.fixed(crossing.step, 1)), \(Format.grouped(crossing.samples)) samples)"
     }
 }

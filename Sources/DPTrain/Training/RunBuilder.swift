@@ -49,7 +49,14 @@ public final class RunBuilder {
         let shard = RunBuilder.optimizerShard(config: config, parameterCount: model.store.count,
                                               communicator: communicator)
         optimizer = config.optimizer.makeOptimizer(parameterCount: shard?.range.count ?? model.store.count)
-        let sampleCount = data.train.count
+        let (schedule, plateau) = RunBuilder.makeSchedule(config: config, sampleCount: data.train.count)
+        self.schedule = schedule
+        self.plateau = plateau
+    }
+
+    /// φ(t) with warmup for `config` on N = `sampleCount` training samples (a schedule in
+    /// updates is `train.epochs` × ⌊N/B⌋ long), and its reduce-on-plateau part if any.
+    static func makeSchedule(config: TrainingConfig, sampleCount: Int) -> (LearningRateSchedule, ReduceOnPlateau?) {
         let inUpdates = config.schedule.unit == .updates
         let length = inUpdates
             ? config.train.epochs * Double(sampleCount / config.batch.global)
@@ -57,15 +64,27 @@ public final class RunBuilder {
         // Goyal et al. 2017: without a start factor, warm up from the unscaled base LR to the scaled one.
         let startScale = config.schedule.warmupStartFactor
             ?? config.schedule.scaleRule.warmupStartFactor(forBatch: config.batch.global, baseBatch: config.schedule.baseBatch)
-        let (schedule, plateau) = ScheduleFactory.make(config.schedule, length: length, warmupStart: startScale)
-        self.plateau = plateau
-        self.schedule = schedule
+        return ScheduleFactory.make(config.schedule, length: length, warmupStart: startScale)
     }
 
     /// The batch and LR plan for this world size; throws when a batch does not split into
     /// W × K × m (checked for training only: evaluation works for any W).
     public func makePlan() throws -> TrainingPlan {
-        try TrainingPlan(sampleCount: data.train.count, worldSize: communicator.worldSize, batch: config.batch,
+        try RunBuilder.makePlan(config: config, schedule: schedule, sampleCount: data.train.count,
+                                worldSize: communicator.worldSize)
+    }
+
+    /// The batch and LR plan of `config` for N = `sampleCount` training samples on W =
+    /// `worldSize` ranks, without loading data or building the model (checks a config's batch
+    /// phases split into W × K × m, as a study's `--dry-run` and its tests do).
+    public static func makePlan(config: TrainingConfig, sampleCount: Int, worldSize: Int) throws -> TrainingPlan {
+        try makePlan(config: config, schedule: makeSchedule(config: config, sampleCount: sampleCount).0,
+                     sampleCount: sampleCount, worldSize: worldSize)
+    }
+
+    private static func makePlan(config: TrainingConfig, schedule: LearningRateSchedule, sampleCount: Int,
+                                 worldSize: Int) throws -> TrainingPlan {
+        try TrainingPlan(sampleCount: sampleCount, worldSize: worldSize, batch: config.batch,
                          baseLearningRate: config.optimizer.learningRate, scaleRule: config.schedule.scaleRule,
                          baseBatch: config.schedule.baseBatch, schedule: schedule,
                          scheduleInUpdates: config.schedule.unit == .updates)
