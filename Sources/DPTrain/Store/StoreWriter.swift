@@ -25,7 +25,8 @@ public final class StoreWriter {
         self.path = path
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        temporaryPath = path + ".tmp-\(String(cString: host))-\(getpid())"
+        let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        temporaryPath = path + ".tmp-\(hostName)-\(getpid())"
         let layout = SampleStoreFile.layout(names: splits.map(\.name), counts: splits.map(\.count),
                                             featureCount: sampleShape.reduce(1, *), elementType: elementType,
                                             targetWidth: targetWidth)

@@ -267,7 +267,7 @@ final class BadInputFixture: Sendable {
         while let relative = enumerator.nextObject() as? String {
             let full = (path as NSString).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 result[relative + "/"] = "directory"
             } else if let data = FileManager.default.contents(atPath: full) {

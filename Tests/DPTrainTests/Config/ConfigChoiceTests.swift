@@ -58,7 +58,7 @@ struct ConfigChoiceTests {
     @Test("each schedule's options build its multiplier φ")
     func multipliers() throws {
         func phi(_ yaml: String, at t: Double) throws -> Double {
-            try ScheduleFactory.make(try Self.schedule(yaml), length: 10, warmupStart: 0.25).schedule.learningRate(at: t)
+            try ScheduleFactory.make(Self.schedule(yaml), length: 10, warmupStart: 0.25).schedule.learningRate(at: t)
         }
         #expect(try phi("{name: step, step_size: 2, gamma: 0.5}", at: 2) == 0.5)
         #expect(try phi("{name: multistep, milestones: [1, 3], gamma: 0.5}", at: 3) == 0.25)
