@@ -21,14 +21,8 @@ final class BadInputFixture: Sendable {
     /// Path of `name` inside the fixture directory.
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    static let base = """
-        name: table
-        data: {dataset: spirals, samples: 256, test_samples: 64}
-        model: {input: [2], layers: [{dense: 8, activation: relu}, {dense: 2}]}
-        optimizer: {name: sgd, lr: 0.1}
-        batch: {global: 32, micro: 16}
-        train: {epochs: 1}
-        """
+    /// The small spirals config the bad inputs start from (the one ``BadInputTableTests`` uses).
+    static let base = BadInputTableTests.base
 
     /// A 10-class model on 4 values per sample, for the IDX (2×2 images), NPZ and CSV data.
     static func tenClasses(_ data: String) -> String {

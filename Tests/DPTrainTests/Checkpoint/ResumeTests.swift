@@ -45,15 +45,7 @@ struct ResumeTests {
             let output = directory.appendingPathComponent("killed-\(attempt)")
             let killStep = Int.random(in: 20...220, using: &generator)
             // A slow run (5 ms per step) in the background; kill rank 1 once it logged killStep.
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-            process.arguments = ["-n", "2", CommandRunner.dptrainPath, "train", config, "output=\(output.path)", "--quiet"]
-            var environment = CommandRunner.environment
-            environment["DPTRAIN_FAULT"] = "slow-steps@5"
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try CommandRunner.startTraining(config, output: output, fault: "slow-steps@5")
             let deadline = Date().addingTimeInterval(60)
             while Self.loggedSteps(output) < killStep, process.isRunning, Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.01)

@@ -55,15 +55,7 @@ struct ResumedOutputsTests {
 
         // Slow steps (20 ms); kill rank 1 once the checkpoint of step 48 exists and step 52 is logged.
         let output = directory.appendingPathComponent("killed")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-        process.arguments = ["-n", "2", CommandRunner.dptrainPath, "train", config.path, "output=\(output.path)", "--quiet"]
-        var environment = CommandRunner.environment
-        environment["DPTRAIN_FAULT"] = "slow-steps@20"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CommandRunner.startTraining(config.path, output: output, fault: "slow-steps@20")
         let checkpoint = output.appendingPathComponent("checkpoints/step-000000048.ckpt")
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning, Date() < deadline,

@@ -85,6 +85,21 @@ enum CommandRunner {
                        environment: environment, directory: directory)
     }
 
+    /// Starts `mpirun -n 2 dptrain train CONFIG output=OUTPUT --quiet` in the background with
+    /// `DPTRAIN_FAULT` = `fault` (output discarded), for a test that kills it mid-run.
+    static func startTraining(_ config: String, output: URL, fault: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        process.arguments = ["-n", "2", dptrainPath, "train", config, "output=\(output.path)", "--quiet"]
+        var environment = self.environment
+        environment["DPTRAIN_FAULT"] = fault
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs `dptrain arguments` as one process (no MPI).
     static func dptrain(_ arguments: [String], timeout: Double = 120,
                         environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
