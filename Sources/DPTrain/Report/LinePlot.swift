@@ -108,7 +108,7 @@ public struct LinePlot: Sendable {
 
         // Legend.
         var legendY = top + 6
-        for (item, _) in drawn {
+        for (item, _) in drawn where item.inLegend {
             let x = left + plotWidth + 12
             if item.line {
                 out += "<line x1=\"\(SVG.n(x))\" y1=\"\(SVG.n(legendY))\" x2=\"\(SVG.n(x + 22))\" y2=\"\(SVG.n(legendY))\" stroke=\"\(item.color)\" stroke-width=\"2\"\(item.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"

@@ -10,6 +10,9 @@ public struct PlotSeries: Sendable {
     public var line: Bool
     /// Stroke width of the line (pixels).
     public var lineWidth = 1.8
+    /// List the series in the legend (off for the second and later segments of a set drawn as
+    /// one, such as interval bars).
+    public var inLegend = true
 
     public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false,
                 markers: Bool = false, line: Bool = true) {

@@ -22,8 +22,37 @@ public struct RunMetrics: Sendable {
     /// The `summary` record, written when the run finished.
     public var summary: MetricRecord? { records.last { $0.kind == .summary } }
     public var finished: Bool { summary != nil }
-    /// True when the study runner recorded a divergence (too many non-finite steps in a row).
-    public var diverged: Bool { summary?["diverged"] == 1 }
+    /// True when the run diverged (``divergence``): the report leaves it out of its statistics
+    /// and lists it.
+    public var diverged: Bool { divergence != nil }
+
+    /// Where and why a finished run diverged, from what its metrics record, or nil:
+    /// - its summary has `diverged: 1` (the study runner stopped it after too many non-finite
+    ///   gradients in a row): at the summary's step, naming the skipped steps and the first
+    ///   step line whose `train_loss` was non-finite (written as null);
+    /// - else its summary's `val_loss` or `test_loss` is non-finite (null while the split's
+    ///   accuracy is logged; a split the run does not have is null in both): at the summary's step.
+    public var divergence: (step: Double, reason: String)? {
+        guard let summary else { return nil }
+        let step = summary["step"] ?? 0
+        if summary["diverged"] == 1 {
+            var reason = "non-finite gradients in a row stopped it"
+            if let skipped = summary["skipped_steps"] { reason += " (\(Format.grouped(skipped)) steps skipped)" }
+            if let first = steps.first(where: { RunMetrics.isNonFinite($0, "train_loss") }) {
+                reason += "; first non-finite training loss logged at step \(Format.grouped(first["step"] ?? 0))"
+            }
+            return (step, reason)
+        }
+        for split in ["val", "test"] where RunMetrics.isNonFinite(summary, split + "_loss") && summary[split + "_accuracy"] != nil {
+            return (step, "non-finite \(split)_loss at the end")
+        }
+        return nil
+    }
+
+    /// True when `record` has `key` written as null: a value that was not finite (NaN, ±∞).
+    static func isNonFinite(_ record: MetricRecord, _ key: String) -> Bool {
+        record.fields.contains { $0.key == key && $0.value == nil }
+    }
 
     /// B at the start of the run (the first logged batch).
     public var batch: Double? { (steps.first ?? records.first)?["batch"] }

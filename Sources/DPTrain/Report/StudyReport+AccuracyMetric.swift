@@ -1,6 +1,6 @@
 extension StudyReport {
-    /// Which accuracy a report shows: the test split's when the runs evaluate one, else the
-    /// validation split's.
+    /// Which accuracy a report selects on and summarises: the validation split's when the runs
+    /// evaluate one, else the test split's.
     enum AccuracyMetric: String {
         /// `test_accuracy` in metrics.jsonl.
         case test = "test_accuracy"

@@ -1,63 +1,71 @@
-// The numbers of a study report: per-variant statistics over seeds, the best LR per batch size
-// with its power-law fit, and steps to a target with the fit S = S_min(1 + B_noise/B).
+// The numbers of a study report on the real seeds, each with its bootstrap interval
+// (``Bootstrap``): per-variant statistics, the best LR per batch size with its power-law fit,
+// and steps to a target with the fit S = S_min(1 + B_noise/B).
 
 extension StudyReport {
+    /// `value` (the statistic on the real seeds) with the interval of `statistic` over the
+    /// resamples, when `seeds` ≥ 2.
+    func estimate(_ value: Double?, seeds: Int, _ statistic: (SeedSample) -> Double?) -> Estimate? {
+        value.map { bootstrap.estimate($0, seeds: seeds, resampled: resamples.map(statistic)) }
+    }
+
+    /// Seeds behind a fit: the study's.
+    var seedCount: Int { study.seeds?.count ?? 1 }
+
     /// Finished runs of a variant.
     func finishedRuns(of variant: Study.Variant) -> [RunMetrics] {
         runs.filter { $0.run.variant.name == variant.name && $0.finished }
     }
 
+    /// Variants whose test accuracy the report gives: for a B × LR grid the best LR of each
+    /// batch size, for a target study the fastest variant of each batch size, else every
+    /// variant (nothing is selected among them). Indices into ``Study/variants``.
+    public var selectedVariants: [Int] {
+        if table.isBatchLearningRateGrid { return sample.bestLearningRates.map(\.variant).sorted() }
+        if study.target != nil { return sample.targetPoints.map(\.variant).sorted() }
+        return Array(study.variants.indices)
+    }
+
     /// One summary per variant, in study order.
     public var variantSummaries: [VariantSummary] {
-        let key = accuracyKey
-        return study.variants.map { variant in
-            let all = runs.filter { $0.run.variant.name == variant.name }
-            let done = all.filter(\.finished)
-            let finals = done.compactMap { $0.finalValue(key) }
-            let bests = done.compactMap { $0.bestValue(key) }
+        let selected = Set(selectedVariants)
+        return study.variants.enumerated().map { index, variant in
+            let all = outcomes.filter { $0.variantIndex == index }
+            let means = sample.means[index]
+            let first = (table.cells[index].compactMap { $0 }.first ?? all.first)?.metrics
             var summary = VariantSummary(
-                variant: variant, runs: study.seeds?.count ?? 1, finished: done.count,
-                batch: (done.first ?? all.first)?.batch, peakLearningRate: (done.first ?? all.first)?.peakLearningRate,
-                finalAccuracyMean: Statistics.mean(finals), finalAccuracyStd: Statistics.standardDeviation(finals),
-                bestAccuracyMean: Statistics.mean(bests), bestAccuracyStd: Statistics.standardDeviation(bests),
-                updatesMean: Statistics.mean(done.compactMap(\.updates)),
-                samplesMean: Statistics.mean(done.compactMap(\.samples)),
-                wallSecondsMean: Statistics.mean(done.compactMap(\.wallSeconds)),
-                reachedTarget: 0)
-            if let target = study.target {
-                let hits = done.compactMap { $0.reached(target) }
-                summary.reachedTarget = hits.count
-                summary.stepsToTargetMean = Statistics.mean(hits.map(\.step))
-                summary.samplesToTargetMean = Statistics.mean(hits.map(\.samples))
-                summary.secondsToTargetMean = Statistics.mean(hits.map(\.wallSeconds))
+                variant: variant, runs: seedCount, finished: all.filter(\.metrics.finished).count,
+                diverged: all.filter(\.metrics.diverged).count, valid: means.runs,
+                batch: first?.batch, peakLearningRate: first?.peakLearningRate,
+                finalAccuracy: estimate(means.finalAccuracy, seeds: means.runs) { $0.means[index].finalAccuracy },
+                bestAccuracy: estimate(means.bestAccuracy, seeds: means.runs) { $0.means[index].bestAccuracy },
+                updatesMean: means.updates, samplesMean: means.samples, wallSecondsMean: means.wallSeconds,
+                reachedTarget: means.reached)
+            if reportsTestSeparately, selected.contains(index) {
+                summary.finalTestAccuracy = estimate(means.finalTestAccuracy, seeds: means.runs) { $0.means[index].finalTestAccuracy }
+            }
+            if study.target != nil {
+                summary.stepsToTarget = estimate(means.stepsToTarget, seeds: means.reached) { $0.means[index].stepsToTarget }
+                summary.samplesToTarget = estimate(means.samplesToTarget, seeds: means.reached) { $0.means[index].samplesToTarget }
+                summary.secondsToTargetMean = means.secondsToTarget
+                summary.bSimpleAtTarget = estimate(means.bSimpleAtTarget, seeds: means.reached) { $0.means[index].bSimpleAtTarget }
+                summary.temperatureAtTarget = estimate(means.temperatureAtTarget, seeds: means.reached) {
+                    $0.means[index].temperatureAtTarget
+                }
             }
             return summary
         }
     }
 
     /// True when the study is a grid over both `batch.global` and `optimizer.lr`.
-    public var isBatchLearningRateGrid: Bool {
-        axis(.batch) != nil && axis(.learningRate) != nil
-    }
+    public var isBatchLearningRateGrid: Bool { table.isBatchLearningRateGrid }
 
     /// For each batch size (ascending), the best variant and its LR (grids over B and LR
     /// only): the highest mean final accuracy, or in a target study the fewest mean updates to
     /// the target (`score` is then the updates). The LR is the grid's `optimizer.lr` value when
-    /// the run used it as its peak (within 10%: logging starts a few updates in, after some
-    /// decay); otherwise (a scaling rule, warmup into a decay) the largest LR the run logged.
+    /// the run used it as its peak (within 10%), else the largest LR the run logged.
     public var bestLearningRates: [(batch: Double, learningRate: Double, score: Double, variant: String)] {
-        guard isBatchLearningRateGrid else { return [] }
-        let byTarget = study.target != nil
-        var best: [Double: (Double, Double, String)] = [:]
-        for summary in variantSummaries {
-            guard let batch = summary.batch, var lr = summary.peakLearningRate,
-                  let score = byTarget ? summary.stepsToTargetMean : summary.finalAccuracyMean else { continue }
-            if let nominal = coordinate(.learningRate, of: summary.variant).flatMap(Double.init), abs(lr / nominal - 1) < 0.1 {
-                lr = nominal
-            }
-            if best[batch].map({ byTarget ? score < $0.1 : score > $0.1 }) ?? true { best[batch] = (lr, score, summary.variant.name) }
-        }
-        return best.keys.sorted().map { ($0, best[$0]!.0, best[$0]!.1, best[$0]!.2) }
+        sample.bestLearningRates.map { ($0.batch, $0.learningRate, $0.score, study.variants[$0.variant].name) }
     }
 
     /// What "best" means in ``bestLearningRates``.
@@ -65,40 +73,41 @@ extension StudyReport {
         study.target != nil ? "fewest updates to the target" : "highest mean final \(accuracyName)"
     }
 
-    /// Best LR ∝ B^k fitted on logs (nil with fewer than two batch sizes).
-    public var learningRateFit: (exponent: Double, coefficient: Double, rSquared: Double?)? {
-        let table = bestLearningRates
-        guard let fit = Statistics.fitPowerLaw(x: table.map(\.batch), y: table.map(\.learningRate)) else { return nil }
-        return (fit.exponent, fit.coefficient, fit.fit.rSquared)
+    /// Best LR = c·B^k fitted on logs (nil with fewer than two batch sizes); k with its interval
+    /// (the best LR of each batch size chosen again on each resample).
+    public var learningRateFit: (exponent: Estimate, coefficient: Double, rSquared: Double?)? {
+        guard let fit = sample.learningRateFit,
+              let exponent = estimate(fit.exponent, seeds: seedCount, { $0.learningRateFit?.exponent }) else { return nil }
+        return (exponent, fit.coefficient, fit.rSquared)
     }
 
-    /// Target studies: for each batch size (ascending), the variant that reached the target in
-    /// the fewest updates (mean over its seeds that reached it) — each B at its best LR.
-    public var targetPoints: [(batch: Double, steps: Double, samples: Double, seconds: Double, learningRate: Double?, variant: String)] {
-        guard study.target != nil else { return [] }
-        var best: [Double: VariantSummary] = [:]
-        for summary in variantSummaries {
-            guard let batch = summary.batch, let steps = summary.stepsToTargetMean else { continue }
-            if best[batch].map({ steps < $0.stepsToTargetMean! }) ?? true { best[batch] = summary }
-        }
-        return best.keys.sorted().map { batch in
-            let summary = best[batch]!
-            return (batch, summary.stepsToTargetMean!, summary.samplesToTargetMean ?? 0, summary.secondsToTargetMean ?? 0,
-                    summary.peakLearningRate, summary.variant.name)
+    /// Target studies: each batch size (ascending) at the variant that reached the target in the
+    /// fewest mean updates.
+    public var targetPoints: [TargetPoint] {
+        let summaries = variantSummaries
+        return sample.targetPoints.compactMap { point in
+            let summary = summaries[point.variant]
+            guard let steps = summary.stepsToTarget, let samples = summary.samplesToTarget else { return nil }
+            return TargetPoint(batch: point.batch, variant: summary.variant.name, steps: steps, samples: samples,
+                               seconds: summary.secondsToTargetMean, learningRate: summary.peakLearningRate,
+                               bSimple: summary.bSimpleAtTarget, temperature: summary.temperatureAtTarget)
         }
     }
 
-    /// S = S_min(1 + B_noise/B) fitted to ``targetPoints`` (linear in 1/B).
-    public var targetFit: (minimumSteps: Double, noiseScale: Double, rSquared: Double?)? {
-        let points = targetPoints
-        guard points.count >= 2,
-              let fit = Statistics.fitStepsToTarget(batch: points.map(\.batch), steps: points.map(\.steps))
-        else { return nil }
-        return (fit.minimumSteps, fit.noiseScale, fit.fit.rSquared)
+    /// S = S_min(1 + B_noise/B) fitted to the ``targetPoints`` (linear in 1/B), with
+    /// E = B·S and E_min = S_min·B_noise; each with its interval (the fastest variant of each
+    /// batch size chosen again and the fit redone on each resample).
+    public var targetFit: (minimumSteps: Estimate, noiseScale: Estimate, minimumSamples: Estimate, rSquared: Double?)? {
+        guard let fit = sample.targetFit,
+              let steps = estimate(fit.minimumSteps, seeds: seedCount, { $0.targetFit?.minimumSteps }),
+              let noise = estimate(fit.noiseScale, seeds: seedCount, { $0.targetFit?.noiseScale }),
+              let samples = estimate(fit.minimumSteps * fit.noiseScale, seeds: seedCount,
+                                     { $0.targetFit.map { $0.minimumSteps * $0.noiseScale } }) else { return nil }
+        return (steps, noise, samples, fit.rSquared)
     }
 
-    /// Median of every logged B_simple estimate (all runs).
-    public var medianBSimple: Double? {
-        Statistics.median(runs.flatMap { $0.steps.compactMap { $0["b_simple"] } }.filter { $0 > 0 })
+    /// Diverged runs with the step and the reason (``RunMetrics/divergence``), in study order.
+    public var divergedRuns: [(run: String, step: Double, reason: String)] {
+        runs.compactMap { run in run.divergence.map { (run.run.name, $0.step, $0.reason) } }
     }
 }

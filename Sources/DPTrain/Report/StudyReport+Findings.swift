@@ -2,30 +2,39 @@
 // supports.
 
 extension StudyReport {
-    /// Each claim checked on mean final accuracy.
+    /// Each claim checked on mean final accuracy (the selection accuracy: validation when
+    /// logged), over valid runs.
     public var claimResults: [ClaimResult] {
         let summaries = variantSummaries
         return study.claims.map { claim in
-            let a = summaries.first { $0.variant.name == claim.variant }
-            let r = summaries.first { $0.variant.name == claim.reference }
+            let ai = study.variants.firstIndex { $0.name == claim.variant }!
+            let ri = study.variants.firstIndex { $0.name == claim.reference }!
+            let a = summaries[ai], r = summaries[ri]
             let title = claim.text.isEmpty ? "\(claim.variant) is not worse than \(claim.reference)" : claim.text
-            guard let a, let r, let am = a.finalAccuracyMean, let rm = r.finalAccuracyMean else {
-                return ClaimResult(claim: claim, supported: nil, difference: nil,
-                                   message: "\(title): not checked yet (a variant has no finished run)")
+            guard let am = a.finalAccuracyMean, let rm = r.finalAccuracyMean else {
+                return ClaimResult(claim: claim, supported: nil, difference: nil, differenceEstimate: nil,
+                                   message: "\(title): not checked yet (a variant has no finished run that did not diverge)")
             }
             let difference = am - rm
+            let estimate = self.estimate(difference, seeds: min(a.valid, r.valid)) { sample in
+                guard let x = sample.means[ai].finalAccuracy, let y = sample.means[ri].finalAccuracy else { return nil }
+                return x - y
+            }!
             var updates = ""
             if let au = a.updatesMean, let ru = r.updatesMean, ru > 0 {
                 updates = " It used \(Format.grouped(au)) parameter updates vs \(Format.grouped(ru)) (\(Format.fixed(au / ru, 2))×)."
             }
             let pp = { (value: Double) in Format.fixed(value * 100, 2) + " pp" }
-            let over = "mean final \(accuracyName) over \(a.finished) and \(r.finished) run(s): \(Format.percent(am)) vs \(Format.percent(rm))"
+            var over = "mean final \(accuracyName) over \(a.valid) and \(r.valid) run(s): \(Format.percent(am)) vs \(Format.percent(rm))"
+            if let low = estimate.low, let high = estimate.high {
+                over += "; 90% interval of the difference \(Format.fixed(low * 100, 2)) to \(Format.fixed(high * 100, 2)) pp"
+            }
             if difference >= -claim.tolerance {
-                return ClaimResult(claim: claim, supported: true, difference: difference,
+                return ClaimResult(claim: claim, supported: true, difference: difference, differenceEstimate: estimate,
                                    message: "\(title): SUPPORTED. \(claim.variant) is \(difference >= 0 ? pp(difference) + " better than" : pp(-difference) + " worse than") "
                                        + "\(claim.reference) (\(over)); the tolerance is \(pp(claim.tolerance)).\(updates)")
             }
-            return ClaimResult(claim: claim, supported: false, difference: difference,
+            return ClaimResult(claim: claim, supported: false, difference: difference, differenceEstimate: estimate,
                                message: "\(title): CONTRADICTED by the data. \(claim.variant) is \(pp(-difference)) worse than "
                                    + "\(claim.reference) (\(over)), more than the \(pp(claim.tolerance)) tolerance.\(updates)")
         }
@@ -36,8 +45,8 @@ extension StudyReport {
         var lines: [String] = []
         let table = bestLearningRates
         if let fit = learningRateFit {
-            let rule = abs(fit.exponent - 1) < abs(fit.exponent - 0.5) ? "the linear rule (k = 1)" : "the square-root rule (k = 0.5)"
-            lines.append("Best LR ∝ B^k with fitted k = \(Format.fixed(fit.exponent, 2))"
+            let rule = abs(fit.exponent.value - 1) < abs(fit.exponent.value - 0.5) ? "the linear rule (k = 1)" : "the square-root rule (k = 0.5)"
+            lines.append("Best LR ∝ B^k with fitted k = \(fit.exponent.text { Format.fixed($0, 2) })"
                 + (fit.rSquared.map { " (R² = \(Format.fixed($0, 2)), \(table.count) batch sizes)" } ?? "")
                 + ": closer to \(rule).")
             let lrAxis = axis(.learningRate)?.values.compactMap(Double.init) ?? []
@@ -52,30 +61,29 @@ extension StudyReport {
         } else if isBatchLearningRateGrid {
             lines.append("Not enough finished runs for the best-LR fit (needs two batch sizes).")
         }
-        let diverged = runs.filter(\.diverged).map(\.run.name)
+        let diverged = divergedRuns
         if !diverged.isEmpty {
-            lines.append("Diverged (stopped after repeated non-finite gradients; their accuracy is that of the last good "
-                + "parameters and counts in the means): \(diverged.joined(separator: ", ")).")
+            lines.append("Diverged, left out of every statistic: "
+                + diverged.map { "\($0.run) (at step \(Format.grouped($0.step)): \($0.reason))" }.joined(separator: "; ") + ".")
         }
         if let target = study.target {
             let failed = study.variants.flatMap { variant in
-                finishedRuns(of: variant).filter { $0.reached(target) == nil }.map(\.run.name)
+                finishedRuns(of: variant).filter { !$0.diverged && $0.reached(target) == nil }.map(\.run.name)
             }
             if !failed.isEmpty {
                 lines.append("Did not reach \(target.metric) \(Format.significant(target.value)) within the budget: \(failed.joined(separator: ", ")).")
             }
             if let fit = targetFit {
-                var line = "Steps to target fit S = S_min(1 + B_noise/B): S_min = \(Format.grouped(fit.minimumSteps)) updates, "
-                    + "B_noise = \(Format.grouped(fit.noiseScale)) samples"
+                var line = "Steps to target fit S = S_min(1 + B_noise/B): S_min = \(fit.minimumSteps.text { Format.grouped($0) }) updates, "
+                    + "B_noise = \(fit.noiseScale.text { Format.grouped($0) }) samples, E_min = S_min·B_noise = "
+                    + "\(fit.minimumSamples.text { Format.grouped($0) }) samples"
                 if let r2 = fit.rSquared { line += " (R² = \(Format.fixed(r2, 2)))" }
-                if let measured = medianBSimple {
-                    line += "; the median measured B_simple is \(Format.grouped(measured))"
-                    let ratio = fit.noiseScale / measured
-                    line += ratio > 3 || ratio < 1 / 3 ? " — they differ by more than 3×." : " (within 3×)."
-                } else {
-                    line += "."
+                let measured = targetPoints.compactMap { point in point.bSimple.map { (point.batch, $0.value) } }
+                if !measured.isEmpty {
+                    line += "; B_simple logged at the target: " + measured.map { "\(Format.grouped($0.1)) at B = \(Format.grouped($0.0))" }
+                        .joined(separator: ", ")
                 }
-                lines.append(line)
+                lines.append(line + ".")
             } else if targetPoints.count < 2 {
                 lines.append("Fewer than two batch sizes reached the target: no S_min/B_noise fit.")
             } else {

@@ -88,6 +88,10 @@ extension StudyReport {
                            "Updates to the target per batch size (each B at its fastest LR), with the fit S = S_min(1 + B_noise/B)."))
             result.append(("samples-to-target", targetPlot(samples: true).svg(),
                            "Training samples to the target: E = S·B = S_min(B + B_noise) from the same fit."))
+            result.append(("tradeoff", tradeOffPlot().svg(),
+                           "McCandlish et al. (2018), eq. 2.11: with S = S_min(1 + B_noise/B) and E = S_min(B + B_noise), "
+                           + "every batch size lies on (S/S_min − 1)(E/E_min − 1) = 1. Points: the measured S and E per batch size "
+                           + "(each at its fastest LR) against the fitted S_min and E_min; points with S ≤ S_min or E ≤ E_min cannot be drawn on log axes."))
         }
         return result
     }
@@ -135,8 +139,8 @@ extension StudyReport {
                                  color: "#1f77b4", markers: true, line: false)]
         if let fit = learningRateFit, let low = table.first?.batch, let high = table.last?.batch {
             let xs = [low, high]
-            series.append(PlotSeries(name: "fit: k = \(Format.fixed(fit.exponent, 2))",
-                                     points: xs.map { ($0, fit.coefficient * pow($0, fit.exponent)) }, color: "#d62728"))
+            series.append(PlotSeries(name: "fit: k = \(fit.exponent.text { Format.fixed($0, 2) })",
+                                     points: xs.map { ($0, fit.coefficient * pow($0, fit.exponent.value)) }, color: "#d62728"))
             let first = table.first!
             series.append(PlotSeries(name: "linear rule (k = 1)", points: xs.map { ($0, first.learningRate * $0 / first.batch) },
                                      color: "#7f7f7f", dashed: true))
@@ -150,27 +154,59 @@ extension StudyReport {
     func targetPlot(samples: Bool) -> LinePlot {
         let points = targetPoints
         let target = study.target!
-        let measured = PlotSeries(name: "measured",
-                                  points: points.map { ($0.batch, samples ? $0.samples : $0.steps) },
+        let measured = PlotSeries(name: "measured (mean over seeds)",
+                                  points: points.map { ($0.batch, samples ? $0.samples.value : $0.steps.value) },
                                   color: "#1f77b4", markers: true, line: false)
         var series = [measured]
+        // The 90% intervals as vertical segments, one two-point series each, listed once in the legend.
+        for point in points {
+            let estimate = samples ? point.samples : point.steps
+            guard let low = estimate.low, let high = estimate.high, low < high else { continue }
+            var bar = PlotSeries(name: "90% interval over seeds", points: [(point.batch, low), (point.batch, high)], color: "#1f77b4")
+            bar.inLegend = !series.contains { $0.name == bar.name }
+            series.append(bar)
+        }
         var markers: [PlotMarker] = []
         if let fit = targetFit, let low = points.first?.batch, let high = points.last?.batch {
             let xs = (0...40).map { low * pow(high / low, Double($0) / 40) }
+            let sMin = fit.minimumSteps.value, bNoise = fit.noiseScale.value
             series.append(PlotSeries(name: samples ? "fit S_min(B+B_noise)" : "fit S_min(1+B_noise/B)",
-                                     points: xs.map { ($0, fit.minimumSteps * (1 + fit.noiseScale / $0) * (samples ? $0 : 1)) },
+                                     points: xs.map { ($0, sMin * (1 + bNoise / $0) * (samples ? $0 : 1)) },
                                      color: "#d62728"))
-            if fit.noiseScale > 0 {
-                markers.append(PlotMarker(x: fit.noiseScale, label: "B_noise (fit) \(Format.grouped(fit.noiseScale))", color: "#d62728"))
+            if bNoise > 0 {
+                markers.append(PlotMarker(x: bNoise, label: "B_noise (fit) \(Format.grouped(bNoise))", color: "#d62728"))
             }
         }
-        if let median = medianBSimple {
-            markers.append(PlotMarker(x: median, label: "median B_simple \(Format.grouped(median))", color: "#2ca02c"))
+        let bSimple = points.compactMap { $0.bSimple?.value }.filter { $0 > 0 }
+        if let median = Statistics.median(bSimple) {
+            markers.append(PlotMarker(x: median, label: "B_simple at the target (median over B) \(Format.grouped(median))",
+                                      color: "#2ca02c"))
         }
         let metric = target.metric.replacingOccurrences(of: "_", with: " ")
         return LinePlot(title: (samples ? "Samples" : "Updates") + " to \(metric) \(Format.significant(target.value)) vs batch size",
                         xLabel: "global batch B (samples)",
                         yLabel: samples ? "training samples to target" : "parameter updates to target",
-                        xLog: true, yLog: true, series: series, markers: markers)
+                        xLog: true, yLog: true, series: series.filter { !$0.points.isEmpty }, markers: markers)
+    }
+
+    /// McCandlish et al. (2018) trade-off between updates and samples: the curve
+    /// (S/S_min − 1)(E/E_min − 1) = 1 on log axes, with each batch size's measured point.
+    func tradeOffPlot() -> LinePlot {
+        var series: [PlotSeries] = []
+        if let fit = targetFit {
+            let sMin = fit.minimumSteps.value, eMin = fit.minimumSamples.value
+            let measured = targetPoints.map { (x: $0.steps.value / sMin - 1, y: $0.samples.value / eMin - 1) }
+            let drawable = measured.filter { $0.x > 0 && $0.y > 0 }
+            let xs = drawable.map(\.x) + drawable.map { 1 / $0.y }
+            let low = min(xs.min() ?? 0.1, 0.1) / 2, high = max(xs.max() ?? 10, 10) * 2
+            series.append(PlotSeries(name: "(S/S_min − 1)(E/E_min − 1) = 1",
+                                     points: (0...60).map { index in
+                                         let x = low * pow(high / low, Double(index) / 60)
+                                         return (x, 1 / x)
+                                     }, color: "#d62728"))
+            series.append(PlotSeries(name: "measured (per B)", points: drawable, color: "#1f77b4", markers: true, line: false))
+        }
+        return LinePlot(title: "Updates vs samples to the target: the S–E trade-off", xLabel: "S/S_min − 1 (extra updates)",
+                        yLabel: "E/E_min − 1 (extra samples)", xLog: true, yLog: true, series: series)
     }
 }

@@ -9,6 +9,11 @@ extension StudyReport {
         return String(format: "%.6g", value)
     }
 
+    /// summary.csv cells of an estimate: mean, low, high (empty when missing).
+    static func numbers(_ estimate: Estimate?) -> [String] {
+        [number(estimate?.value), number(estimate?.low), number(estimate?.high)]
+    }
+
     /// Table cells: "—" when missing, else grouped digits, 3 significant digits, one decimal, or a
     /// fraction in % with two decimals.
     static func grouped(_ value: Double?) -> String { value.map { Format.grouped($0) } ?? "—" }
@@ -16,45 +21,97 @@ extension StudyReport {
     static func fixed1(_ value: Double?) -> String { value.map { Format.fixed($0, 1) } ?? "—" }
     static func percent2(_ value: Double?) -> String { value.map { Format.fixed($0 * 100, 2) } ?? "—" }
 
-    /// "mean ± std" with two decimals (in % by default), "—" without a mean.
-    static func meanStd(_ mean: Double?, _ std: Double?, percent: Bool = true) -> String {
-        guard let mean else { return "—" }
-        let scale = percent ? 100.0 : 1
-        var text = Format.fixed(mean * scale, 2)
-        if let std { text += " ± " + Format.fixed(std * scale, 2) }
-        return text
+    /// An estimate as "mean [low, high]" (a fraction shown in % with two decimals by default,
+    /// else grouped digits or 4 significant digits), "—" when missing.
+    static func interval(_ estimate: Estimate?, as style: IntervalStyle = .percent) -> String {
+        guard let estimate else { return "—" }
+        switch style {
+        case .percent: return estimate.scaled(100).text { Format.fixed($0, 2) }
+        case .grouped: return estimate.text { Format.grouped($0) }
+        case .significant: return estimate.text { Format.significant($0) }
+        }
     }
+
+    /// How ``interval(_:as:)`` writes numbers.
+    enum IntervalStyle { case percent, grouped, significant }
 
     /// The summary table's rows as text cells (shared by Markdown and HTML).
     func tableRows() -> (header: [String], rows: [[String]]) {
-        var header = ["variant", "runs done", "B at start", "peak LR", "final \(accuracyName) %", "best \(accuracyName) %",
+        var header = ["variant", "runs used", "diverged", "B at start", "peak LR", "final \(accuracyName) %", "best \(accuracyName) %",
                       "updates", "samples", "wall s"]
-        if study.target != nil { header += ["reached", "updates to target", "samples to target", "s to target"] }
+        if study.target != nil {
+            header += ["reached", "updates to target", "samples to target", "s to target", "B_simple at target", "g at target"]
+        }
         let rows = variantSummaries.map { summary -> [String] in
-            var row = [summary.variant.name, "\(summary.finished)/\(summary.runs)",
+            var row = [summary.variant.name, "\(summary.valid)/\(summary.runs)", "\(summary.diverged)",
                        StudyReport.grouped(summary.batch),
                        StudyReport.significant(summary.peakLearningRate),
-                       StudyReport.meanStd(summary.finalAccuracyMean, summary.finalAccuracyStd),
-                       StudyReport.meanStd(summary.bestAccuracyMean, summary.bestAccuracyStd),
+                       StudyReport.interval(summary.finalAccuracy),
+                       StudyReport.interval(summary.bestAccuracy),
                        StudyReport.grouped(summary.updatesMean),
                        StudyReport.grouped(summary.samplesMean),
                        StudyReport.fixed1(summary.wallSecondsMean)]
             if study.target != nil {
-                row += ["\(summary.reachedTarget)/\(summary.finished)",
-                        StudyReport.grouped(summary.stepsToTargetMean),
-                        StudyReport.grouped(summary.samplesToTargetMean),
-                        StudyReport.fixed1(summary.secondsToTargetMean)]
+                row += ["\(summary.reachedTarget)/\(summary.valid)",
+                        StudyReport.interval(summary.stepsToTarget, as: .grouped),
+                        StudyReport.interval(summary.samplesToTarget, as: .grouped),
+                        StudyReport.fixed1(summary.secondsToTargetMean),
+                        StudyReport.interval(summary.bSimpleAtTarget, as: .grouped),
+                        StudyReport.interval(summary.temperatureAtTarget, as: .significant)]
             }
             return row
         }
         return (header, rows)
     }
 
-    /// "N of M runs finished", with the unfinished and not started runs when there are any.
+    /// The test accuracy of the selected variants (only when selection is on validation).
+    func testTableRows() -> (header: [String], rows: [[String]]) {
+        let header = ["variant", "B at start", "peak LR", "final \(accuracyName) %", "final test accuracy %"]
+        let rows = variantSummaries.filter { $0.finalTestAccuracy != nil }.map { summary in
+            [summary.variant.name, StudyReport.grouped(summary.batch), StudyReport.significant(summary.peakLearningRate),
+             StudyReport.interval(summary.finalAccuracy), StudyReport.interval(summary.finalTestAccuracy)]
+        }
+        return (header, rows)
+    }
+
+    /// Which accuracy selection uses, in one sentence.
+    var selectionNote: String {
+        switch accuracyMetric {
+        case .validation:
+            return "Selection (best LR, fastest run to the target, claims) uses validation accuracy; the test set is "
+                + "reported only for the selected variants (\(selectionScope))."
+        case .test:
+            return "The runs have no validation split, so selection (best LR, fastest run to the target, claims) uses "
+                + "test accuracy: the test numbers are not an unbiased estimate for the selected variants."
+        }
+    }
+
+    /// Which variants are the selected ones, in words.
+    private var selectionScope: String {
+        if isBatchLearningRateGrid { return "the best LR of each batch size" }
+        if study.target != nil { return "the fastest variant of each batch size" }
+        return "every variant: nothing is selected among them"
+    }
+
+    /// How the intervals were computed, in one sentence.
+    var intervalNote: String {
+        let percent = Int((bootstrap.level * 100).rounded())
+        guard seedCount >= 2 else {
+            return "One seed per variant: no intervals (a statistic over seeds needs at least two)."
+        }
+        return "Values are means over seeds (fits: fitted to the means) with [\(percent)% percentile-bootstrap intervals] over seeds: "
+            + "\(Format.grouped(Double(bootstrap.resamples))) resamples of the \(seedCount) seeds with replacement "
+            + "(SplitMix64 seed \(bootstrap.seed)), every statistic recomputed on each — the best LR per batch size and the fits "
+            + "included; no interval where fewer than two runs lie behind a value. Diverged runs are left out."
+    }
+
+    /// "N of M runs finished", with the diverged, unfinished and not started runs when there are any.
     var statusLine: String {
         let finished = runs.filter(\.finished).count
         let total = study.runs.count
         var text = "\(finished) of \(total) runs finished"
+        let diverged = runs.filter(\.diverged).count
+        if diverged > 0 { text += " (\(diverged) diverged)" }
         let partial = runs.count - finished
         if partial > 0 { text += ", \(partial) unfinished" }
         if !missing.isEmpty { text += ", \(missing.count) not started" }

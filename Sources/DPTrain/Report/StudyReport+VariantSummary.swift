@@ -1,37 +1,50 @@
 extension StudyReport {
-    /// Statistics of one variant over its seeds (finished runs only).
+    /// Statistics of one variant over its seeds: valid runs only (finished, not diverged); each
+    /// ``Estimate`` is the mean with its 90% bootstrap interval over seeds.
     public struct VariantSummary: Sendable {
         /// The variant summarised.
         public var variant: Study.Variant
         /// Runs the variant has (one per seed).
         public var runs: Int
-        /// Runs that finished.
+        /// Runs that finished (diverged ones included).
         public var finished: Int
-        /// Global batch B at the start of its runs.
+        /// Finished runs that diverged (left out of the statistics).
+        public var diverged: Int
+        /// Runs the statistics are over: finished and not diverged.
+        public var valid: Int
+        /// Global batch B at the start of its first valid run (else of its first run).
         public var batch: Double?
-        /// The largest learning rate its runs logged.
+        /// The largest learning rate that run logged.
         public var peakLearningRate: Double?
-        /// Mean and sample standard deviation over seeds of the final accuracy (fraction).
-        public var finalAccuracyMean: Double?
-        /// See ``finalAccuracyMean``.
-        public var finalAccuracyStd: Double?
-        /// Mean and sample standard deviation over seeds of the best evaluated accuracy.
-        public var bestAccuracyMean: Double?
-        /// See ``bestAccuracyMean``.
-        public var bestAccuracyStd: Double?
+        /// Final selection accuracy (fraction; validation when logged, else test).
+        public var finalAccuracy: Estimate?
+        /// Best evaluated selection accuracy.
+        public var bestAccuracy: Estimate?
+        /// Final test accuracy, for the selected variants only (``StudyReport/selectedVariants``)
+        /// and only when selection is on validation accuracy.
+        public var finalTestAccuracy: Estimate?
         /// Mean parameter updates at the end of the runs.
         public var updatesMean: Double?
         /// Mean training samples seen at the end of the runs.
         public var samplesMean: Double?
         /// Mean wall-clock seconds of the runs.
         public var wallSecondsMean: Double?
-        /// Target studies: finished runs that reached the target, and means over those.
+        /// Target studies: valid runs that reached the target; the target statistics are over those.
         public var reachedTarget: Int
-        /// Mean updates to the target over the runs that reached it.
-        public var stepsToTargetMean: Double?
-        /// Mean training samples to the target over the runs that reached it.
-        public var samplesToTargetMean: Double?
-        /// Mean wall-clock seconds to the target over the runs that reached it.
+        /// Interpolated updates to the target.
+        public var stepsToTarget: Estimate?
+        /// Interpolated training samples to the target.
+        public var samplesToTarget: Estimate?
+        /// Mean interpolated wall-clock seconds to the target.
         public var secondsToTargetMean: Double?
+        /// B_simple logged nearest the crossing (``RunOutcome/bSimpleAtTarget``).
+        public var bSimpleAtTarget: Estimate?
+        /// g = εN/(B(1 − μ)) nearest the crossing (``RunOutcome/temperatureAtTarget``).
+        public var temperatureAtTarget: Estimate?
+
+        /// The mean final accuracy (nil without a valid run).
+        public var finalAccuracyMean: Double? { finalAccuracy?.value }
+        /// The mean updates to the target (nil when no valid run reached it).
+        public var stepsToTargetMean: Double? { stepsToTarget?.value }
     }
 }
