@@ -47,6 +47,7 @@ extension StudyReport {
                 ("diverged_at_step", .number(run.divergence?.step)),
                 ("target_step", .number(outcome.crossing?.step)), ("target_samples", .number(outcome.crossing?.samples)),
                 ("target_epoch", .number(outcome.crossing?.epoch)), ("target_seconds", .number(outcome.crossing?.wallSeconds)),
+                ("target_between", outcome.crossing.map { .array([.number($0.before?.step), .number($0.after.step)]) } ?? .null),
                 ("b_simple_at_target", .number(outcome.bSimpleAtTarget)),
                 ("temperature_at_target", .number(outcome.temperatureAtTarget)),
             ])

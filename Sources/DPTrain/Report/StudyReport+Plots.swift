@@ -13,9 +13,12 @@ extension StudyReport {
         return study.variants
     }
 
-    /// The mean over a variant's seeds of y at each x present in every seed's runs.
+    /// The mean over a variant's seeds of y at each x present in every seed's runs. Diverged
+    /// runs are left out unless every run of the variant diverged (then their mean is drawn, to
+    /// show how they diverged).
     func meanCurve(_ variant: Study.Variant, kind: MetricRecord.Kind, x: String, y: String, scale: Double = 1) -> [(x: Double, y: Double)] {
-        let members = runs.filter { $0.run.variant.name == variant.name }
+        let all = runs.filter { $0.run.variant.name == variant.name }
+        let members = all.contains { !$0.diverged } ? all.filter { !$0.diverged } : all
         guard !members.isEmpty else { return [] }
         var sums: [Double: (sum: Double, count: Int)] = [:]
         var order: [Double] = []
