@@ -67,6 +67,10 @@ extension StudyReport {
                 + diverged.map { "\($0.run) (at step \(Format.grouped($0.step)): \($0.reason))" }.joined(separator: "; ") + ".")
         }
         if let target = study.target {
+            if target.metric.hasPrefix("test_"), reportsTestSeparately {
+                lines.append("The target is on \(target.metric) although the runs hold out a validation split: the fastest "
+                    + "run per batch size is then chosen on the test set; target val_\(target.metric.dropFirst(5)) instead.")
+            }
             let failed = study.variants.flatMap { variant in
                 finishedRuns(of: variant).filter { !$0.diverged && $0.reached(target) == nil }.map(\.run.name)
             }

@@ -92,7 +92,7 @@ extension StudyReport {
             result.append(("samples-to-target", targetPlot(samples: true).svg(),
                            "Training samples to the target: E = S·B = S_min(B + B_noise) from the same fit."))
             result.append(("tradeoff", tradeOffPlot().svg(),
-                           "McCandlish et al. (2018), eq. 2.11: with S = S_min(1 + B_noise/B) and E = S_min(B + B_noise), "
+                           "McCandlish et al. (2018): with S = S_min(1 + B_noise/B) and E = S_min(B + B_noise), "
                            + "every batch size lies on (S/S_min − 1)(E/E_min − 1) = 1. Points: the measured S and E per batch size "
                            + "(each at its fastest LR) against the fitted S_min and E_min; points with S ≤ S_min or E ≤ E_min cannot be drawn on log axes."))
         }
@@ -202,12 +202,16 @@ extension StudyReport {
             let drawable = measured.filter { $0.x > 0 && $0.y > 0 }
             let xs = drawable.map(\.x) + drawable.map { 1 / $0.y }
             let low = min(xs.min() ?? 0.1, 0.1) / 2, high = max(xs.max() ?? 10, 10) * 2
-            series.append(PlotSeries(name: "(S/S_min − 1)(E/E_min − 1) = 1",
+            series.append(PlotSeries(name: "product = 1 (model)",
                                      points: (0...60).map { index in
                                          let x = low * pow(high / low, Double(index) / 60)
                                          return (x, 1 / x)
                                      }, color: "#d62728"))
-            series.append(PlotSeries(name: "measured (per B)", points: drawable, color: "#1f77b4", markers: true, line: false))
+            let colors = LinePlot.palette.filter { $0 != "#d62728" }  // red is the curve's
+            for (index, point) in targetPoints.enumerated() where measured[index].x > 0 && measured[index].y > 0 {
+                series.append(PlotSeries(name: "B = \(Format.grouped(point.batch)) (measured)", points: [measured[index]],
+                                         color: colors[index % colors.count], markers: true, line: false))
+            }
         }
         return LinePlot(title: "Updates vs samples to the target: the S–E trade-off", xLabel: "S/S_min − 1 (extra updates)",
                         yLabel: "E/E_min − 1 (extra samples)", xLog: true, yLog: true, series: series)
