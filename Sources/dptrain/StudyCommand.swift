@@ -15,7 +15,7 @@ struct StudyCommand: ParsableCommand {
             checkpoint, so a killed study resumes where it stopped. A run the study file \
             changed is trained again, its old directory moved aside to \
             <run>.replaced-<date> (never deleted). Afterwards rank 0 writes \
-            <output>/report.html, summary.md and summary.csv from the runs' metrics.jsonl.
+            <output>/report.html, summary.md, summary.csv and report.json from the runs' metrics.jsonl.
 
             Examples:
               dptrain study configs/studies/smith2017.yaml
