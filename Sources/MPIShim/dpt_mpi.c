@@ -124,8 +124,50 @@ int dpt_mpi_finalize(void) {
     return MPI_Finalize();
 }
 
+// Two blocks of scratch for the ring reduce-scatter's partial sums, kept between calls.
+static float *ring_scratch[2] = {NULL, NULL};
+static size_t ring_scratch_count = 0;
+
 int dpt_mpi_reduce_scatter_sum_f32(const float *send, float *receive, const int *counts) {
-    return MPI_Reduce_scatter(send, receive, counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+    int rank = 0, size = 0;
+    int code = MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (code == MPI_SUCCESS) code = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (code != MPI_SUCCESS) return code;
+    size_t *offsets = malloc((size_t)size * sizeof(size_t));
+    if (offsets == NULL) return MPI_ERR_NO_MEM;
+    size_t offset = 0, largest = 0;
+    for (int r = 0; r < size; r++) {
+        offsets[r] = offset;
+        offset += (size_t)counts[r];
+        if ((size_t)counts[r] > largest) largest = (size_t)counts[r];
+    }
+    if (size == 1) {
+        memcpy(receive, send, (size_t)counts[0] * sizeof(float));
+        free(offsets);
+        return MPI_SUCCESS;
+    }
+    if (size > 2 && ring_scratch_count < largest) {
+        for (int i = 0; i < 2; i++) {
+            free(ring_scratch[i]);
+            ring_scratch[i] = malloc(largest * sizeof(float));
+        }
+        ring_scratch_count = ring_scratch[0] && ring_scratch[1] ? largest : 0;
+        if (ring_scratch_count == 0) { free(offsets); return MPI_ERR_NO_MEM; }
+    }
+    int next = (rank + 1) % size, previous = (rank + size - 1) % size;
+    const float *outgoing = NULL;  // the partial sum sent at this step (step 0: this rank's own block)
+    for (int step = 0; step < size - 1; step++) {
+        int sent = (rank - step - 1 + 2 * size) % size, received = (rank - step - 2 + 2 * size) % size;
+        float *incoming = step == size - 2 ? receive : ring_scratch[step & 1];
+        code = MPI_Sendrecv(step == 0 ? send + offsets[sent] : outgoing, counts[sent], MPI_FLOAT, next, 0,
+                            incoming, counts[received], MPI_FLOAT, previous, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (code != MPI_SUCCESS) break;
+        const float *own = send + offsets[received];
+        for (int i = 0; i < counts[received]; i++) incoming[i] += own[i];
+        outgoing = incoming;
+    }
+    free(offsets);
+    return code;
 }
 
 int dpt_mpi_allgather_f32(float *buffer, const int *counts) {

@@ -13,7 +13,10 @@ struct BenchCommand: ParsableCommand {
             MPI all-reduce time and bandwidth for the model's gradient size; and, per rank, the \
             time per optimizer step spent in data, forward, backward, exposed communication \
             and optimizer, the time inside sgemm and its share of the step, with steady-state \
-            samples/s (after --warmup steps); with 2+ ranks, an overlap probe (does a \
+            samples/s (after --warmup steps); with 2+ ranks, a timeline of the collectives \
+            (per rank: time between collectives, time waiting in each kind of collective for the \
+            last rank to arrive, how often each rank arrived last, CPU time and involuntary \
+            context switches per step) and an overlap probe (does a \
             non-blocking all-reduce hide behind backward-length GEMM work?); and each rank's \
             memory: parameters, gradients, optimizer state, buffers and dataset against its \
             peak resident set. With --predict, an α-β model extrapolates the step time to \
@@ -54,10 +57,13 @@ struct BenchCommand: ParsableCommand {
             let benchOverrides = ["train.max_steps=\(warmup + steps)", "train.epochs=100000", "train.eval_every=0",
                                   "train.log_every=100000000", "train.noise_every=0", "train.checkpoint.every=0"]
             let config = try TrainingConfig.load(file: file, overrides: overrides + benchOverrides)
-            let builder = try RunBuilder(config: config, communicator: communicator)
+            // The run's collectives go through a recorder: when each rank enters and leaves each one.
+            let timeline = CollectiveTimeline(base: communicator)
+            let builder = try RunBuilder(config: config, communicator: timeline)
             let decomposition = try builder.makePlan().phases[0]
             let report = try BenchReport.measure(builder: builder, decomposition: decomposition,
-                                                 warmup: warmup, steps: steps, communicator: communicator)
+                                                 warmup: warmup, steps: steps, communicator: communicator,
+                                                 timeline: timeline)
             guard communicator.isRoot else { return }
             print(json ? report.json : report.table)
             if predict, !json { print(report.prediction) }

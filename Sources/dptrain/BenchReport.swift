@@ -24,6 +24,11 @@ struct BenchReport {
     var optimizerStateWhole: Double
     /// Whether the all-reduce can hide behind backward-length compute (2+ ranks over MPI).
     var overlap: OverlapBenchmark.Result?
+    /// The measured steps' collectives lined up over the ranks (nil on one rank).
+    var timeline: CollectiveTimelineSummary?
+    /// Per rank, per measured step: CPU seconds of the process and involuntary context switches
+    /// (the kernel took the core away: other processes, OS noise).
+    var scheduling: [[Double]]
     var samplesPerSecond: Double
 
     static let memoryNames = ["parameters", "gradients", "optimizer_state", "buffers", "dataset", "peak_resident",
@@ -59,7 +64,7 @@ struct BenchReport {
     static let phaseNames = ["data", "forward", "backward", "communication", "optimizer", "step", "in_sgemm"]
 
     static func measure(builder: RunBuilder, decomposition: BatchDecomposition, warmup: Int, steps: Int,
-                        communicator: Communicator) throws -> BenchReport {
+                        communicator: Communicator, timeline: CollectiveTimeline) throws -> BenchReport {
         // 1. GEMM at the model's shapes, every rank at once (as in training).
         let shapes = GEMMBenchmark.modelShapes(builder.model.layers, micro: decomposition.micro)
         try communicator.barrier()
@@ -78,10 +83,11 @@ struct BenchReport {
         // 3. Training steps, timed after the warm-up.
         let trainer = try builder.makeTrainer(writeRunDirectory: false)
         // Time inside sgemm over exactly the measured steps (the final evaluation excluded).
-        if warmup == 0 { GEMMClock.start() }
-        let clocks = BenchClocks(warmup: warmup, steps: steps)
+        let clocks = BenchClocks(warmup: warmup, steps: steps, timeline: timeline)
+        if warmup == 0 { clocks.start() }
         trainer.observer = clocks
         try trainer.run()
+        clocks.stop()
         let gemmInPlace = GEMMClock.stop()
         let timings = trainer.timings
         let count = Double(max(timings.steps, 1))
@@ -90,6 +96,10 @@ struct BenchReport {
         let phases = try perRank(mine, communicator: communicator)
         var wall = [timings.wall]
         try communicator.allReduceMax(&wall)
+        let scheduling = try perRank([clocks.cpuSeconds / count, clocks.involuntarySwitches / count],
+                                     communicator: communicator)
+        let lined = try gatherTimeline(timeline.events, communicator: communicator)
+        let timelineSummary = lined.flatMap { CollectiveTimelineSummary(events: $0, steps: timings.steps) }
         let footprint = MemoryFootprint.measure(model: builder.model, optimizer: builder.optimizer, data: builder.data)
         let memory = try perRank([footprint.parameters, footprint.gradients, footprint.optimizerState, footprint.buffers,
                                   footprint.dataset, footprint.peakResident ?? 0, footprint.residentAnonymous ?? 0,
@@ -108,8 +118,8 @@ struct BenchReport {
                            allReduceSmall: small, phases: phases, memory: memory,
                            optimizerStateWhole: Double(builder.optimizer.stateBuffers.count * parameters
                                                        * MemoryLayout<Float>.stride),
-                           overlap: overlap,
-                           samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
+                           overlap: overlap, timeline: communicator.worldSize > 1 ? timelineSummary : nil,
+                           scheduling: scheduling, samplesPerSecond: Double(timings.samples) / max(wall[0], 1e-12))
     }
 
     private static func ms(_ seconds: Double) -> String { Format.fixed(seconds * 1000, 3) }
@@ -121,6 +131,21 @@ struct BenchReport {
         for (index, value) in mine.enumerated() { all[communicator.rank * mine.count + index] = value }
         try communicator.allReduceSum(&all)
         return (0..<communicator.worldSize).map { Array(all[($0 * mine.count)..<(($0 + 1) * mine.count)]) }
+    }
+
+    /// Every rank's events (nil when the ranks recorded different numbers of calls).
+    private static func gatherTimeline(_ events: [CollectiveTimeline.Event],
+                                       communicator: Communicator) throws -> [[CollectiveTimeline.Event]]? {
+        var counts = [Double(events.count), -Double(events.count)]
+        try communicator.allReduceMax(&counts)
+        guard counts[0] == -counts[1], events.count > 0 else { return nil }
+        let rows = try perRank(events.flatMap { [Double($0.kind.rawValue), $0.enter, $0.leave] }, communicator: communicator)
+        return rows.map { row in
+            stride(from: 0, to: row.count, by: 3).map {
+                CollectiveTimeline.Event(kind: CollectiveTimeline.Kind(rawValue: Int(row[$0])) ?? .small,
+                                         enter: row[$0 + 1], leave: row[$0 + 2])
+            }
+        }
     }
 
     /// The counted bytes of one rank's `memory` row: parameters + gradients + optimizer state +
@@ -167,6 +192,28 @@ struct BenchReport {
         lines.append("  GEMM over the whole step: \(Format.fixed(gflopsOverStep, 1)) GFLOP/s per rank"
             + (worldSize > 1 ? ", \(Format.fixed(gflopsOverStep * Double(worldSize), 1)) GFLOP/s for the \(worldSize) ranks" : "")
             + " (\(Format.fixed(flops / 1e9, 3)) GFLOP per rank and step)")
+        if let timeline {
+            let kinds = CollectiveTimeline.Kind.allCases.filter { kind in timeline.cells[0][kind.rawValue].calls > 0 }
+            lines += ["", "Collectives of the measured steps, lined up over the ranks (ms per step; wait = until the last "
+                        + "rank arrived, inside = after it; last = share of the calls this rank arrived last at; "
+                        + "one clock per host):",
+                      "  rank  between   " + kinds.map { ($0.label + " wait/inside/last").padding(toLength: 36, withPad: " ", startingAt: 0) }.joined()
+                        + "CPU/step   involuntary switches/step"]
+            for rank in 0..<timeline.worldSize {
+                let cells = kinds.map { kind -> String in
+                    let cell = timeline.cells[rank][kind.rawValue]
+                    let last = Format.fixed(100 * Double(cell.lastArrivals) / Double(max(cell.calls, 1)), 0) + "%"
+                    return "\(BenchReport.ms(cell.wait)) / \(BenchReport.ms(cell.inside)) / \(last)"
+                        .padding(toLength: 36, withPad: " ", startingAt: 0)
+                }
+                lines.append("  " + String(rank).padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + BenchReport.ms(timeline.work[rank]).padding(toLength: 10, withPad: " ", startingAt: 0) + cells.joined()
+                    + BenchReport.ms(scheduling[rank][0]).padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + Format.fixed(scheduling[rank][1], 1))
+            }
+            lines.append("  the ranks enter the gradient's collective \(BenchReport.ms(timeline.gradientSkewMedian)) ms apart "
+                + "(median; 90th percentile \(BenchReport.ms(timeline.gradientSkewP90)) ms)")
+        }
         if let overlap {
             lines += ["", "Overlap probe (can the all-reduce hide behind backward? GEMM work as long as rank 0's backward, "
                         + "in \(overlap.pieces) pieces; medians):",
@@ -223,6 +270,22 @@ struct BenchReport {
         fields["ranks"] = phases.map { values -> [String: Any?] in
             Dictionary(uniqueKeysWithValues: zip(BenchReport.phaseNames, values).map { ("\($0)_seconds", $1 as Any?) })
         }
+        if let timeline {
+            fields["timeline"] = (0..<timeline.worldSize).map { rank -> [String: Any?] in
+                var row: [String: Any?] = ["between_seconds": timeline.work[rank],
+                                           "cpu_seconds": scheduling[rank][0],
+                                           "involuntary_switches": scheduling[rank][1]]
+                for kind in CollectiveTimeline.Kind.allCases where timeline.cells[rank][kind.rawValue].calls > 0 {
+                    let cell = timeline.cells[rank][kind.rawValue]
+                    row[kind.label.replacingOccurrences(of: "-", with: "_")] =
+                        ["wait_seconds": cell.wait, "inside_seconds": cell.inside,
+                         "last_arrivals": cell.lastArrivals, "calls": cell.calls] as [String: Any?]
+                }
+                return row
+            }
+            fields["gradient_entry_skew_seconds"] = ["median": timeline.gradientSkewMedian,
+                                                      "p90": timeline.gradientSkewP90] as [String: Any?]
+        }
         if let overlap {
             fields["overlap"] = ["compute_seconds": overlap.aloneSeconds, "blocking_seconds": overlap.blockingSeconds,
                                  "overlapped_seconds": overlap.overlappedSeconds, "pieces": overlap.pieces] as [String: Any?]
@@ -272,22 +335,56 @@ struct BenchReport {
     }
 }
 
-/// Restarts the step timings and the GEMM clock after the warm-up steps and stops the GEMM
-/// clock after the measured ones.
+/// Restarts the step timings, the GEMM clock, the collective timeline and the CPU-time count
+/// after the warm-up steps and stops them after the measured ones.
 private final class BenchClocks: TrainingObserver {
     let warmup: Int
     let steps: Int
+    let timeline: CollectiveTimeline
+    /// CPU seconds of this process over the measured steps (user + system).
+    private(set) var cpuSeconds = 0.0
+    /// Involuntary context switches of this process over the measured steps.
+    private(set) var involuntarySwitches = 0.0
+    private var startUsage: (cpu: Double, switches: Double)?
 
-    init(warmup: Int, steps: Int) {
+    init(warmup: Int, steps: Int, timeline: CollectiveTimeline) {
         self.warmup = warmup
         self.steps = steps
+        self.timeline = timeline
+    }
+
+    /// This process's CPU seconds and involuntary context switches so far (getrusage).
+    private static func usage() -> (cpu: Double, switches: Double) {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+        return (cpu, Double(usage.ru_nivcsw))
+    }
+
+    /// Starts the GEMM clock, the timeline and the CPU-time count.
+    func start() {
+        GEMMClock.start()
+        timeline.isRecording = true
+        startUsage = Self.usage()
+    }
+
+    /// Stops them (once; later calls do nothing).
+    func stop() {
+        guard let startUsage else { return }
+        GEMMClock.stop()
+        timeline.isRecording = false
+        let now = Self.usage()
+        cpuSeconds = now.cpu - startUsage.cpu
+        involuntarySwitches = now.switches - startUsage.switches
+        self.startUsage = nil
     }
 
     func trainer(_ trainer: Trainer, didStep progress: StepProgress) {
         if progress.step == warmup {
             trainer.resetTimings()
-            GEMMClock.start()
+            start()
         }
-        if progress.step == warmup + steps { GEMMClock.stop() }
+        if progress.step == warmup + steps { stop() }
     }
 }

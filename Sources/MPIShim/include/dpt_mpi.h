@@ -34,8 +34,12 @@ int dpt_mpi_broadcast_f32(float *buffer, size_t count, int root);
 int dpt_mpi_broadcast_bytes(void *buffer, size_t count, int root);
 int dpt_mpi_barrier(void);
 /// Sum over all ranks of `send` (Σ counts floats on every rank), scattered: rank r receives the
-/// counts[r] floats starting at Σ_{q<r} counts[q] into `receive` (MPI_Reduce_scatter).
-/// `counts` has one entry per rank, each ≤ INT_MAX; `send` and `receive` must not overlap.
+/// counts[r] floats starting at Σ_{q<r} counts[q] into `receive`. A ring of W − 1 MPI_Sendrecv
+/// steps (step s: send the partial sum of block r−s−1 to rank r+1, receive block r−s−2 from
+/// rank r−1 and add this rank's own part), the sums in the same order as Open MPI's ring
+/// MPI_Reduce_scatter but without its per-call allocation and full-buffer copy (measured 3.5×
+/// faster for a 7.45 MB gradient on 2 ranks of one host). Scratch of two blocks is kept between
+/// calls. `counts` has one entry per rank, each ≤ INT_MAX; `send` and `receive` must not overlap.
 int dpt_mpi_reduce_scatter_sum_f32(const float *send, float *receive, const int *counts);
 /// In place (MPI_Allgatherv): rank r's block of counts[r] floats at offset Σ_{q<r} counts[q]
 /// of `buffer` is copied into that block of every rank's `buffer`.
