@@ -85,36 +85,43 @@ dptrain_absolute() {
     esac
 }
 
-# dptrain_run_paths CONFIG OVERRIDE...: prints "KEY<TAB>ABSOLUTE-PATH" for every file or
-# directory a run of CONFIG reads (data.path for fashion-mnist/idx, data.train/data.test for
-# npy/csv, model.init_from), read from the resolved config by `dptrain config-get`.
+# dptrain_run_paths CONFIG OVERRIDE... | --study STUDY: prints "KEY<TAB>ABSOLUTE-PATH" for every
+# file or directory a run of CONFIG (or any run of STUDY) reads (data.path for fashion-mnist/idx,
+# data.train/data.test for npy/csv, model.init_from), read from the resolved config(s) by
+# `dptrain config-get` (with --study: one line per distinct value over the study's runs).
 dptrain_run_paths() {
-    local config="$1"
+    local source=("$1")
+    [ "$1" = "--study" ] && source=(--study "$2") && shift
     shift
-    local dataset value key
-    dataset="$("$DPTRAIN_BIN" config-get "$config" data.dataset "$@")" || return 1
+    local datasets values value key
+    datasets="$("$DPTRAIN_BIN" config-get "${source[@]}" data.dataset "$@")" || return 1
     local keys=(model.init_from)
-    case "$dataset" in
-        fashion-mnist|idx) keys+=(data.path) ;;
-        npy|csv) keys+=(data.train data.test) ;;
-    esac
+    case $'\n'"$datasets"$'\n' in *$'\n'fashion-mnist$'\n'*|*$'\n'idx$'\n'*) keys+=(data.path) ;; esac
+    case $'\n'"$datasets"$'\n' in *$'\n'npy$'\n'*|*$'\n'csv$'\n'*) keys+=(data.train data.test) ;; esac
     for key in "${keys[@]}"; do
-        value="$("$DPTRAIN_BIN" config-get --missing-ok "$config" "$key" "$@")" || return 1
-        [ -n "$value" ] && printf '%s\t%s\n' "$key" "$(dptrain_absolute "$value")"
+        values="$("$DPTRAIN_BIN" config-get --missing-ok "${source[@]}" "$key" "$@")" || return 1
+        while IFS= read -r value; do
+            [ -n "$value" ] && printf '%s\t%s\n' "$key" "$(dptrain_absolute "$value")"
+        done <<<"$values"
     done
     return 0
 }
 
-# dptrain_check_hosts HOSTFILE HOSTLIST CONFIG OVERRIDE...
+# dptrain_check_hosts HOSTFILE HOSTLIST CONFIG OVERRIDE... | HOSTFILE HOSTLIST --study STUDY
 # On every distinct host, starts one process through mpirun itself (no ssh of our own; the same
 # launch agent and MCA settings as the job, from DPTRAIN_CHECK_ARGS) that tests the binary and
-# the run's data paths. Fails with a message naming the host and the missing path.
+# the data paths of the run (or of every run of the study). Fails with a message naming the
+# host and the missing path.
 dptrain_check_hosts() {
-    local hostfile="$1" hostlist="$2" config="$3"
-    shift 3
+    local hostfile="$1" hostlist="$2"
+    shift 2
     local entries
-    entries="$(dptrain_run_paths "$config" "$@")" || {
-        echo "launch: cannot read the config $config (error above)" >&2
+    entries="$(dptrain_run_paths "$@")" || {
+        if [ "$1" = "--study" ]; then
+            echo "launch: cannot read the study $2 (error above)" >&2
+        else
+            echo "launch: cannot read the config $1 (error above)" >&2
+        fi
         return 1
     }
     local paths=("$DPTRAIN_BIN") keys=("the dptrain binary") key path

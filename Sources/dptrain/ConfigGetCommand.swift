@@ -5,7 +5,9 @@ import Foundation
 /// Hidden helper for the launch scripts: `dptrain config-get CONFIG KEY [key.path=value …]`
 /// prints one value of the resolved config (defaults filled in, overrides applied, the whole
 /// config validated), so scripts never parse YAML themselves. `launch/train` uses it to find
-/// the data files it checks on every host before training.
+/// the data files it checks on every host before training; `launch/study` passes `--study`,
+/// which reads CONFIG as a study file and prints the key of every run's resolved config, one
+/// line per distinct value, in run order.
 ///
 /// A scalar prints as its text, a map or list as YAML, null as an empty line. A key the
 /// resolved config does not hold is an error, or an empty line with `--missing-ok`.
@@ -15,7 +17,7 @@ struct ConfigGetCommand: ParsableCommand {
         abstract: "Print one value of the resolved config (for scripts).",
         shouldDisplay: false)
 
-    @Argument(help: "The YAML config file.")
+    @Argument(help: "The YAML config file (a study file with --study).")
     var config: String
 
     @Argument(help: "The key path, for example data.path or model.layers.0.dense.")
@@ -27,24 +29,43 @@ struct ConfigGetCommand: ParsableCommand {
     @Flag(help: "Print an empty line instead of failing when the key is not in the resolved config.")
     var missingOk = false
 
+    @Flag(help: "CONFIG is a study file: print the key of every run's config, one line per distinct value.")
+    var study = false
+
     func run() throws {
-        let resolved: ConfigValue
+        let configs: [ConfigValue]
         do {
-            resolved = try TrainingConfig.load(file: config, overrides: overrides).resolved
+            if study {
+                guard overrides.isEmpty else {
+                    throw ConfigError.inconsistent(message: "config-get --study takes no overrides (got \(overrides.joined(separator: " "))): "
+                        + "the study file gives every run's overrides")
+                }
+                let loaded = try Study.load(file: config)
+                configs = try loaded.runs.map { try loaded.config(for: $0).resolved }
+            } else {
+                configs = [try TrainingConfig.load(file: config, overrides: overrides).resolved]
+            }
         } catch {
             FileHandle.standardError.write(Data("error: \(ErrorText.describe(error))\n".utf8))
             throw ExitCode(1)
         }
-        guard let value = Self.lookup(resolved, path: key.split(separator: ".").map(String.init)) else {
-            if missingOk { print(""); return }
-            FileHandle.standardError.write(Data("error: the resolved config of \(config) has no key '\(key)'\(Self.hint(resolved, key))\n".utf8))
-            throw ExitCode(1)
+        var printed: [String] = []
+        for resolved in configs {
+            let text: String
+            switch Self.lookup(resolved, path: key.split(separator: ".").map(String.init)) {
+            case nil:
+                guard missingOk else {
+                    FileHandle.standardError.write(Data("error: the resolved config of \(config) has no key '\(key)'\(Self.hint(resolved, key))\n".utf8))
+                    throw ExitCode(1)
+                }
+                text = "\n"
+            case let .scalar(value, _)?: text = value + "\n"
+            case .null?: text = "\n"
+            case let value?: text = value.yaml()
+            }
+            if !printed.contains(text) { printed.append(text) }
         }
-        switch value {
-        case let .scalar(text, _): print(text)
-        case .null: print("")
-        default: print(value.yaml(), terminator: "")
-        }
+        for text in printed { print(text, terminator: "") }
     }
 
     /// "; did you mean 'optimizer.lr'? Keys under 'optimizer': …" for the deepest part of `key`

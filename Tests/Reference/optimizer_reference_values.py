@@ -14,6 +14,10 @@ bias slice b (2 elements, does not decay). Three steps with fixed gradients and 
 * Decoupled SGD: torch.optim.SGD(weight_decay=0), with w *= (1 - lr*wd) before each step.
 * LARS, LAMB: torch has none; an independent numpy float64 transcription of the formulas
   (You et al. 2017 / 2019) below.
+* Momentum without correction (`momentum_correction: false`): numpy float64 transcription of
+  the velocity form v <- mu*v + lr*g, w <- w - v of Caffe, Keras and the LARS paper. With
+  Goyal et al.'s correction (v scaled by lr_t/lr_{t-1} when the LR changes) the same
+  transcription must equal torch's SGD; the script asserts it before printing.
 """
 import numpy as np
 import torch
@@ -48,7 +52,34 @@ def run_torch(make, wd=0.0, l1=0.0, decoupled_sgd_wd=0.0):
     return out
 
 
-def run_lars(trust=0.001, momentum=0.9, wd=0.0, eps=0.0):
+def run_velocity(momentum=0.9, dampening=0.0, nesterov=False, wd=0.0, correction=False):
+    """Sutskever's velocity form: v <- c*mu*v + (1-dampening)*lr*g' (v = lr*g' at step 1),
+    w <- w - d with d = lr*g' + mu*v (nesterov) or v; c = lr_t/lr_{t-1} with Goyal et al.'s
+    momentum correction, else 1. g' = g + wd*w on w only."""
+    params = [np.array(W0), np.array(B0)]
+    decays = [True, False]
+    vel = [np.zeros(3), np.zeros(2)]
+    out = []
+    previous = None
+    for t, (g, lr) in enumerate(zip(GRADS, LRS)):
+        grads = [np.array(g[:3]), np.array(g[3:])]
+        c = lr / previous if correction and previous else 1.0
+        for i in range(2):
+            p = params[i]
+            gp = grads[i] + (wd * p if decays[i] else 0.0)
+            if t == 0:
+                vel[i] = lr * gp
+            else:
+                vel[i] = c * momentum * vel[i] + (1 - dampening) * lr * gp
+            d = lr * gp + momentum * vel[i] if nesterov else vel[i]
+            params[i] = p - d
+        previous = lr
+        out.append(list(params[0]) + list(params[1]))
+    return out
+
+
+def run_lars(trust=0.001, momentum=0.9, wd=0.0, eps=0.0, correction=True):
+    """correction=False: the paper's velocity v <- mu*v + lr*rho*(g + wd*w), w <- w - v."""
     params = [np.array(W0), np.array(B0)]
     decays = [True, False]
     bufs = [np.zeros(3), np.zeros(2)]
@@ -63,8 +94,12 @@ def run_lars(trust=0.001, momentum=0.9, wd=0.0, eps=0.0):
                 d = rho * (gr + wd * p)
             else:
                 d = gr
-            bufs[i] = momentum * bufs[i] + d
-            params[i] = p - lr * bufs[i]
+            if correction:
+                bufs[i] = momentum * bufs[i] + d
+                params[i] = p - lr * bufs[i]
+            else:
+                bufs[i] = momentum * bufs[i] + lr * d
+                params[i] = p - bufs[i]
         out.append(list(params[0]) + list(params[1]))
     return out
 
@@ -92,6 +127,16 @@ def run_lamb(beta1=0.9, beta2=0.999, eps=1e-6, wd=0.01):
 
 
 O = torch.optim
+
+# Goyal et al.'s momentum correction turns the velocity form into torch's convention.
+for torch_values, velocity_values in [
+    (run_torch(lambda g: O.SGD(g, lr=0.1, momentum=0.9), wd=0.1), run_velocity(wd=0.1, correction=True)),
+    (run_torch(lambda g: O.SGD(g, lr=0.1, momentum=0.9, nesterov=True)), run_velocity(nesterov=True, correction=True)),
+    (run_torch(lambda g: O.SGD(g, lr=0.1, momentum=0.9, dampening=0.3)),
+     run_velocity(dampening=0.3, correction=True)),
+]:
+    assert np.allclose(torch_values, velocity_values, rtol=1e-12, atol=1e-14), (torch_values, velocity_values)
+
 CASES = [
     # name, values, source
     ("sgdPlain", run_torch(lambda g: O.SGD(g, lr=0.1)), "torch SGD()"),
@@ -106,6 +151,12 @@ CASES = [
      "torch SGD(momentum=0.9), grad_w += 0.05*sign(w)"),
     ("sgdDecoupled", run_torch(lambda g: O.SGD(g, lr=0.1, momentum=0.9), decoupled_sgd_wd=0.2),
      "torch SGD(momentum=0.9), w *= 1 - lr*0.2 before each step"),
+    ("sgdUncorrected", run_velocity(wd=0.1),
+     "numpy velocity form v = 0.9v + lr*g', w -= v (no momentum correction), w weight_decay=0.1"),
+    ("sgdNesterovUncorrected", run_velocity(nesterov=True),
+     "numpy velocity form, nesterov: w -= lr*g' + 0.9v (no momentum correction)"),
+    ("sgdDampeningUncorrected", run_velocity(dampening=0.3),
+     "numpy velocity form v = 0.9v + 0.7*lr*g' (no momentum correction)"),
     ("adagradPlain", run_torch(lambda g: O.Adagrad(g, lr=0.1)), "torch Adagrad()"),
     ("adagradFull", run_torch(lambda g: O.Adagrad(g, lr=0.1, lr_decay=0.5,
                                                   initial_accumulator_value=0.1, eps=1e-6), wd=0.1),
@@ -140,6 +191,8 @@ CASES = [
     ("larsDefault", run_lars(), "numpy LARS(trust=0.001, momentum=0.9, wd=0)"),
     ("larsDecay", run_lars(trust=0.02, momentum=0.9, wd=0.1, eps=1e-3),
      "numpy LARS(trust=0.02, momentum=0.9, wd=0.1, eps=1e-3)"),
+    ("larsUncorrected", run_lars(trust=0.02, momentum=0.9, wd=0.1, eps=1e-3, correction=False),
+     "numpy LARS(trust=0.02, momentum=0.9, wd=0.1, eps=1e-3), the paper's velocity v = 0.9v + lr*rho*d, w -= v"),
     ("lambDefault", run_lamb(), "numpy LAMB(betas=(0.9, 0.999), eps=1e-6, wd=0.01)"),
     ("lambNoDecay", run_lamb(beta1=0.8, beta2=0.9, eps=1e-3, wd=0.0),
      "numpy LAMB(betas=(0.8, 0.9), eps=1e-3, wd=0)"),

@@ -16,8 +16,16 @@
 /// SimCLR's and Barlow Twins' LARS: "exclude from layer adaptation" defaults to "exclude
 /// from weight decay"), and plain momentum SGD is applied to them.
 ///
-/// Momentum uses PyTorch's convention (η outside the buffer), not the paper's v ← μv + ηλ(…);
-/// the two agree while η is constant. `torch.optim` has no LARS.
+/// Momentum uses PyTorch's convention (η outside the buffer), not the paper's v ← μv + ηρ(…);
+/// the two agree while η is constant. When η changes (warmup, decay) the convention here is
+/// the paper's form with Goyal et al.'s momentum correction (v scaled by η_{t+1}/η_t; see
+/// ``SGD``), the default `momentumCorrection == true`. With `false` the buffer is the paper's
+/// uncorrected velocity (named `velocity`):
+///
+///     v ← μ·v + η·ρ·g'          (v starts at 0)
+///     θ ← θ − v
+///
+/// `torch.optim` has no LARS.
 ///
 /// Defaults: momentum 0.9, trust_coefficient 0.001, weight_decay 0, eps 0 here and 1e-8 in
 /// configs (lr 0.01).
@@ -35,9 +43,12 @@ public final class LARS: SliceOptimizer {
     public let epsilon: Float
     /// λ (the paper's β, coupled) and l1, default 0 each.
     public let regularization: Regularization
-    /// Update count and `momentum_buffer`.
+    /// Momentum correction when η changes (default true: η outside the buffer, which includes
+    /// it); false keeps η inside the paper's uncorrected velocity (see the type's doc).
+    public let momentumCorrection: Bool
+    /// Update count and `momentum_buffer` (or `velocity` without momentum correction).
     public let state: OptimizerState
-    /// b (P floats).
+    /// b, or the velocity v without momentum correction (P floats).
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>
 
     /// - Parameters:
@@ -47,16 +58,18 @@ public final class LARS: SliceOptimizer {
     ///   - weightDecay: λ, default 0.
     ///   - epsilon: default 0.
     ///   - l1: default 0.
+    ///   - momentumCorrection: default true (η outside the buffer; see the type's doc).
     public init(parameterCount: Int, trustCoefficient: Float = 0.001, momentum: Float = 0.9,
-                weightDecay: Float = 0, epsilon: Float = 0, l1: Float = 0) {
+                weightDecay: Float = 0, epsilon: Float = 0, l1: Float = 0, momentumCorrection: Bool = true) {
         precondition(trustCoefficient > 0, "Invalid trust_coefficient value: \(trustCoefficient)")
         HyperparameterCheck.nonNegative(["momentum": momentum, "epsilon": epsilon])
         self.trustCoefficient = trustCoefficient
         self.momentum = momentum
         self.epsilon = epsilon
         self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
+        self.momentumCorrection = momentumCorrection
         self.state = OptimizerState(parameterCount: parameterCount)
-        self.momentumBuffer = state.allocate("momentum_buffer")
+        self.momentumBuffer = state.allocate(momentumCorrection ? "momentum_buffer" : "velocity")
     }
 
     /// Two sums per tensor: ‖θ‖² and ‖g‖² (of weight slices; the trust ratio's norms).
@@ -82,7 +95,7 @@ public final class LARS: SliceOptimizer {
                     momentumBuffer: slice.state(momentumBuffer),
                     count: slice.count, learningRate: learningRate, trustRatio: ratio,
                     momentum: momentum, weightDecay: slice.regularization.weightDecay,
-                    l1: slice.regularization.l1)
+                    l1: slice.regularization.l1, momentumCorrection: momentumCorrection)
     }
 
     /// ρ = τ·‖θ‖ / (‖g‖ + λ·‖θ‖ + ε) over one slice, or 1 when ‖θ‖ or ‖g‖ is 0. Norms are
@@ -106,17 +119,22 @@ public final class LARS: SliceOptimizer {
     }
 
     /// b ← μ·b + ρ·(g + λ·θ + l1·sign(θ)); θ ← θ − η·b over `count` contiguous elements,
-    /// one pass, allocation-free.
+    /// one pass, allocation-free; without `momentumCorrection` the buffer is the velocity,
+    /// v ← μ·v + η·ρ·(…); θ ← θ − v.
     public static func update(values: UnsafeMutablePointer<Float>,
                               gradients: UnsafePointer<Float>,
                               momentumBuffer: UnsafeMutablePointer<Float>,
                               count: Int, learningRate: Float, trustRatio: Float,
-                              momentum: Float, weightDecay: Float, l1: Float) {
+                              momentum: Float, weightDecay: Float, l1: Float,
+                              momentumCorrection: Bool = true) {
+        // η multiplies the step (corrected) or the buffer's input (uncorrected velocity).
+        let into = momentumCorrection ? trustRatio : learningRate * trustRatio
+        let out: Float = momentumCorrection ? learningRate : 1
         Regularization.updateEach(values: values, gradients: gradients, count: count,
                                   weightDecay: weightDecay, l1: l1) { i, theta, g in
-            let b = momentum * momentumBuffer[i] + trustRatio * g
+            let b = momentum * momentumBuffer[i] + into * g
             momentumBuffer[i] = b
-            return theta - learningRate * b
+            return theta - out * b
         }
     }
 }
@@ -124,7 +142,7 @@ public final class LARS: SliceOptimizer {
 // MARK: - Config
 
 extension LARS {
-    /// `optimizer: {name: lars, momentum, trust_coefficient, eps}` (besides `lr`, default
+    /// `optimizer: {name: lars, momentum, trust_coefficient, eps, momentum_correction}` (besides `lr`, default
     /// 0.01, `weight_decay` and `l1`, default 0).
     public struct Options: OptimizerOptions {
         /// `momentum`: μ in [0, 1), default 0.9.
@@ -133,17 +151,22 @@ extension LARS {
         public var trustCoefficient: Double
         /// `eps`: ≥ 0, default 1e-8.
         public var epsilon: Double
+        /// `momentum_correction`: default true (η outside the buffer); false is the paper's
+        /// uncorrected velocity v ← μv + ηρ(…) (see ``LARS``).
+        public var momentumCorrection: Bool
 
         init(reading reader: ConfigReader) throws {
             momentum = try reader.unitIntervalOption("momentum", default: 0.9)
             trustCoefficient = try reader.double("trust_coefficient", default: 0.001, allowed: "a value > 0",
                                                  where: { $0 > 0 && $0.isFinite })
             epsilon = try reader.nonNegativeOption("eps", default: 1e-8)
+            momentumCorrection = try reader.bool("momentum_correction", default: true)
         }
 
         public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
             LARS(parameterCount: parameterCount, trustCoefficient: Float(trustCoefficient),
-                 momentum: Float(momentum), weightDecay: weightDecay, epsilon: Float(epsilon), l1: l1)
+                 momentum: Float(momentum), weightDecay: weightDecay, epsilon: Float(epsilon), l1: l1,
+                 momentumCorrection: momentumCorrection)
         }
     }
 

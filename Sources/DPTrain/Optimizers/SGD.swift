@@ -14,16 +14,33 @@
 ///         d  = g'
 ///     θ  ← θ − η·d
 ///
-/// This is PyTorch's momentum convention (η outside the buffer, b = μb + g), not Sutskever's
-/// v = μv + η·g: the two agree for a constant η but differ when η changes.
+/// This is PyTorch's momentum convention (η outside the buffer, b = μb + g). Sutskever's
+/// convention keeps η inside a velocity, v ← μv + η·g, θ ← θ − v; the two agree while η is
+/// constant but not when η changes. Goyal et al. (2017, §2.2) restore the agreement with their
+/// *momentum correction*: when η changes from η_t to η_{t+1}, scale the velocity by
+/// η_{t+1}/η_t, v ← μ·(η_{t+1}/η_t)·v + η_{t+1}·g. With v_t = η_t·b_t that is exactly the update
+/// above, so the correction is implicit here: it needs no stored η and survives resume with the
+/// buffer alone. This is the default, `momentumCorrection == true` (`optimizer.momentum_correction:
+/// true`). Without the correction (`false`) the buffer is Sutskever's velocity itself, as in
+/// Caffe and Keras, and it keeps the old η when η changes (the buffer is then named `velocity`):
+///
+///     v ← g'·η                            at t = 1
+///     v ← μ·v + (1 − dampening)·η·g'      at t > 1
+///     θ ← θ − η·λ_d·θ − d,   d = η·g' + μ·v (nesterov)   or   d = v
+///
+/// During a warmup (η growing) the uncorrected velocity lags: it holds gradients weighted with
+/// the smaller rates of earlier steps. Horovod's `momentum_correction` option does the same for
+/// Keras's (uncorrected) SGD.
 ///
 /// Defaults equal `torch.optim.SGD` (lr 0.01 in configs, momentum 0, dampening 0,
 /// weight_decay 0, nesterov false). torch decays every parameter; here only slices with
 /// `decays == true` (weights by default).
 ///
 /// Reference: Sutskever et al., "On the importance of initialization and momentum in deep
-/// learning", ICML 2013, http://proceedings.mlr.press/v28/sutskever13.html ; decoupled decay:
-/// Loshchilov & Hutter, ICLR 2019, https://arxiv.org/abs/1711.05101
+/// learning", ICML 2013, http://proceedings.mlr.press/v28/sutskever13.html ; momentum
+/// correction: Goyal et al., "Accurate, Large Minibatch SGD", 2017, §2.2,
+/// https://arxiv.org/abs/1706.02677 ; decoupled decay: Loshchilov & Hutter, ICLR 2019,
+/// https://arxiv.org/abs/1711.05101
 public final class SGD: SliceOptimizer {
     /// Config name, `"sgd"`.
     public let name = "sgd"
@@ -35,11 +52,15 @@ public final class SGD: SliceOptimizer {
     public let nesterov: Bool
     /// Coupled (λ·θ in g', default) or decoupled (θ ← θ − η·λ·θ before the update, SGDW).
     public let weightDecayMode: WeightDecayMode
+    /// Goyal et al.'s momentum correction when η changes (default true: η outside the buffer,
+    /// which includes it); false keeps η inside an uncorrected velocity (see the type's doc).
+    public let momentumCorrection: Bool
     /// λ ≥ 0 and l1 ≥ 0, default 0 each.
     public let regularization: Regularization
-    /// Update count and `momentum_buffer`.
+    /// Update count and `momentum_buffer` (or `velocity` without momentum correction).
     public let state: OptimizerState
-    /// The momentum buffer b (P floats), `nil` when μ = 0.
+    /// The momentum buffer b, or the velocity v without momentum correction (P floats), `nil`
+    /// when μ = 0.
     public let momentumBuffer: UnsafeMutableBufferPointer<Float>?
 
     /// - Parameters:
@@ -50,9 +71,10 @@ public final class SGD: SliceOptimizer {
     ///   - weightDecay: λ, default 0.
     ///   - weightDecayMode: default `.coupled` (L2 as in torch).
     ///   - l1: default 0.
+    ///   - momentumCorrection: default true (η outside the buffer; see the type's doc).
     public init(parameterCount: Int, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0,
-                weightDecayMode: WeightDecayMode = .coupled, l1: Float = 0) {
+                weightDecayMode: WeightDecayMode = .coupled, l1: Float = 0, momentumCorrection: Bool = true) {
         HyperparameterCheck.nonNegative(["momentum": momentum])
         precondition(!nesterov || (momentum > 0 && dampening == 0),
                      "Nesterov momentum requires a momentum and zero dampening")
@@ -60,9 +82,10 @@ public final class SGD: SliceOptimizer {
         self.dampening = dampening
         self.nesterov = nesterov
         self.weightDecayMode = weightDecayMode
+        self.momentumCorrection = momentumCorrection
         self.regularization = Regularization(weightDecay: weightDecay, l1: l1)
         self.state = OptimizerState(parameterCount: parameterCount)
-        self.momentumBuffer = momentum != 0 ? state.allocate("momentum_buffer") : nil
+        self.momentumBuffer = momentum != 0 ? state.allocate(momentumCorrection ? "momentum_buffer" : "velocity") : nil
     }
 
     /// Whether this is update 1 (the momentum buffer then starts as g').
@@ -77,20 +100,22 @@ public final class SGD: SliceOptimizer {
                    momentum: momentum, dampening: dampening, nesterov: nesterov,
                    weightDecay: weightDecayMode == .coupled ? decay : 0,
                    decoupledWeightDecay: weightDecayMode == .decoupled ? decay : 0,
-                   l1: slice.regularization.l1, isFirstStep: isFirstStep)
+                   l1: slice.regularization.l1, isFirstStep: isFirstStep,
+                   momentumCorrection: momentumCorrection)
     }
 
     /// The update rule over `count` contiguous elements, in one pass, allocation-free.
     ///
     /// `weightDecay` is the coupled λ and `decoupledWeightDecay` the decoupled λ_d (pass 0 for
-    /// whichever is off); `momentumBuffer` must be non-nil when `momentum` ≠ 0.
+    /// whichever is off); `momentumBuffer` must be non-nil when `momentum` ≠ 0 and holds b
+    /// (`momentumCorrection`, the default) or the velocity v (without).
     public static func update(values: UnsafeMutablePointer<Float>,
                               gradients: UnsafePointer<Float>,
                               momentumBuffer: UnsafeMutablePointer<Float>?,
                               count: Int, learningRate: Float,
                               momentum: Float, dampening: Float, nesterov: Bool,
                               weightDecay: Float, decoupledWeightDecay: Float, l1: Float,
-                              isFirstStep: Bool) {
+                              isFirstStep: Bool, momentumCorrection: Bool = true) {
         let shrink = 1 - learningRate * decoupledWeightDecay
         guard momentum != 0, let buffer = momentumBuffer else {
             Regularization.updateEach(values: values, gradients: gradients, count: count,
@@ -101,16 +126,21 @@ public final class SGD: SliceOptimizer {
         }
         // b ← keep·b + fresh·g'. At t = 1 (keep, fresh) = (0, 1) gives b = g' exactly (torch
         // clones g'); the buffer is still zero then. A branch in the loop would stop it from
-        // vectorizing, so the Nesterov choice is a closure inlined into the loop.
+        // vectorizing, so the Nesterov choice is a closure inlined into the loop. Without
+        // momentum correction η moves from the step into the buffer: (into, out) = (η, 1)
+        // instead of (1, η), so the buffer is v and g'·η enters it (a factor 1 is exact).
         let keep: Float = isFirstStep ? 0 : momentum
         let fresh: Float = isFirstStep ? 1 : 1 - dampening
+        let into: Float = momentumCorrection ? 1 : learningRate
+        let out: Float = momentumCorrection ? learningRate : 1
         @inline(__always)
         func withMomentum(direction: (_ g: Float, _ b: Float) -> Float) {
             Regularization.updateEach(values: values, gradients: gradients, count: count,
                                       weightDecay: weightDecay, l1: l1) { i, theta, g in
-                let b = keep * buffer[i] + fresh * g
+                let scaled = into * g
+                let b = keep * buffer[i] + fresh * scaled
                 buffer[i] = b
-                return theta * shrink - learningRate * direction(g, b)
+                return theta * shrink - out * direction(scaled, b)
             }
         }
         if nesterov {
@@ -124,7 +154,7 @@ public final class SGD: SliceOptimizer {
 // MARK: - Config
 
 extension SGD {
-    /// `optimizer: {name: sgd, momentum, dampening, nesterov, decoupled}` (besides `lr`,
+    /// `optimizer: {name: sgd, momentum, dampening, nesterov, decoupled, momentum_correction}` (besides `lr`,
     /// default 0.01, `weight_decay` and `l1`, default 0).
     public struct Options: OptimizerOptions {
         /// `momentum`: μ in [0, 1), default 0.
@@ -135,6 +165,10 @@ extension SGD {
         public var nesterov: Bool
         /// `decoupled`: apply `weight_decay` decoupled (SGDW), default false.
         public var decoupled: Bool
+        /// `momentum_correction`: Goyal et al.'s momentum correction when the LR changes,
+        /// default true (torch's convention, which includes it); false is the uncorrected
+        /// velocity v ← μv + η·g of Caffe and Keras (see ``SGD``).
+        public var momentumCorrection: Bool
 
         init(reading reader: ConfigReader) throws {
             momentum = try reader.unitIntervalOption("momentum", default: 0)
@@ -142,6 +176,7 @@ extension SGD {
                                           where: { $0 >= 0 && $0 <= 1 })
             nesterov = try reader.bool("nesterov", default: false)
             decoupled = try reader.bool("decoupled", default: false)
+            momentumCorrection = try reader.bool("momentum_correction", default: true)
             if nesterov && (momentum == 0 || dampening != 0) {
                 throw ConfigError.inconsistent(message:
                     "optimizer.nesterov: true needs optimizer.momentum > 0 and optimizer.dampening: 0 (as in torch.optim.SGD)")
@@ -151,7 +186,8 @@ extension SGD {
         public func makeOptimizer(parameterCount: Int, weightDecay: Float, l1: Float) -> any Optimizer {
             SGD(parameterCount: parameterCount, momentum: Float(momentum), dampening: Float(dampening),
                 nesterov: nesterov, weightDecay: weightDecay,
-                weightDecayMode: decoupled ? .decoupled : .coupled, l1: l1)
+                weightDecayMode: decoupled ? .decoupled : .coupled, l1: l1,
+                momentumCorrection: momentumCorrection)
         }
     }
 

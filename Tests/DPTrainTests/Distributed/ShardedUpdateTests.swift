@@ -8,7 +8,7 @@ import DPTrain
 struct ShardedUpdateTests {
     /// A Fashion-MNIST MLP whose first weight matrix is split between ranks (P = 25,450; the
     /// blocks start at multiples of 16 inside it), clipping that binds on most steps and
-    /// gradient noise, 200 updates.
+    /// gradient noise, 200 updates with η rising over a warmup, then decaying.
     static func config(optimizer: String) -> String {
         """
         name: sharded
@@ -19,6 +19,7 @@ struct ShardedUpdateTests {
           layers: [{flatten: {}}, {dense: 32, activation: relu}, {dense: 10}]
         optimizer: \(optimizer)
         batch: {global: 64, micro: 16}
+        lr_schedule: {name: cosine, warmup: {epochs: 0.1}}
         train: {epochs: 1, max_steps: 200, eval_every: 0, log_every: 1, noise_every: 10, clip_norm: 0.5,
                 gradient_noise: {eta: 0.0001}, checkpoint: {every: 0}}
         """
@@ -29,6 +30,9 @@ struct ShardedUpdateTests {
         "{name: adam, lr: 0.001, weight_decay: 0.0001}",
         "{name: lamb, lr: 0.005, weight_decay: 0.01}",
         "{name: lars, lr: 0.5, momentum: 0.9, weight_decay: 0.0001}",
+        // The velocity forms hold η in the state: the warmup and decay make η change every step.
+        "{name: sgd, lr: 0.05, momentum: 0.9, weight_decay: 0.0001, momentum_correction: false}",
+        "{name: lars, lr: 0.5, momentum: 0.9, weight_decay: 0.0001, momentum_correction: false}",
     ]
 
     /// Largest |a − b| relative to the largest |a|.

@@ -9,12 +9,12 @@ import Testing
 struct OptimizerConfigTests {
     /// (name, default lr, default weight_decay, default momentum, keys in resolved order).
     static let expectations: [(String, Double, Double, Double, [String])] = [
-        ("sgd", 0.01, 0, 0, ["momentum", "dampening", "nesterov", "decoupled"]),
+        ("sgd", 0.01, 0, 0, ["momentum", "dampening", "nesterov", "decoupled", "momentum_correction"]),
         ("adagrad", 0.01, 0, 0, ["lr_decay", "initial_accumulator_value", "eps"]),
         ("rmsprop", 0.01, 0, 0, ["alpha", "eps", "momentum", "centered"]),
         ("adam", 0.001, 0, 0, ["betas", "eps", "amsgrad"]),
         ("adamw", 0.001, 0.01, 0, ["betas", "eps", "amsgrad"]),
-        ("lars", 0.01, 0, 0.9, ["momentum", "trust_coefficient", "eps"]),
+        ("lars", 0.01, 0, 0.9, ["momentum", "trust_coefficient", "eps", "momentum_correction"]),
         ("lamb", 0.001, 0, 0, ["betas", "eps"]),
     ]
 
@@ -73,7 +73,24 @@ struct OptimizerConfigTests {
         #expect(adam == (try Self.config("{name: adam, betas: [0.8, 0.9], amsgrad: true}").optimizer))
         let sgd = try #require(try Self.config("{name: sgd, momentum: 0.9, nesterov: true}").optimizer.options
                                as? SGD.Options)
-        #expect(sgd.momentum == 0.9 && sgd.nesterov && !sgd.decoupled && sgd.dampening == 0)
+        #expect(sgd.momentum == 0.9 && sgd.nesterov && !sgd.decoupled && sgd.dampening == 0 && sgd.momentumCorrection)
+    }
+
+    @Test("momentum_correction: true by default for sgd and lars; false builds the velocity form")
+    func momentumCorrection() throws {
+        for name in ["sgd", "lars"] {
+            let corrected = try Self.config("{name: \(name), momentum: 0.9}").optimizer
+            let uncorrected = try Self.config("{name: \(name), momentum: 0.9, momentum_correction: false}").optimizer
+            #expect(corrected != uncorrected, "\(name)")
+            let optimizers = [corrected, uncorrected].map { $0.makeOptimizer(parameterCount: 3) }
+            #expect(optimizers.map { $0.stateBuffers.map(\.name) } == [["momentum_buffer"], ["velocity"]], "\(name)")
+        }
+        let sgd = try #require(try Self.config("{name: sgd, momentum: 0.9}", ["optimizer.momentum_correction=false"])
+            .optimizer.makeOptimizer(parameterCount: 3) as? SGD)
+        #expect(!sgd.momentumCorrection)
+        let lars = try #require(try Self.config("{name: lars}").optimizer.makeOptimizer(parameterCount: 3) as? LARS)
+        #expect(lars.momentumCorrection)
+        #expect(throws: ConfigError.self) { try Self.config("{name: adam, momentum_correction: false}") }
     }
 
     @Test("a key of another optimizer is an unknown key naming the valid ones")

@@ -35,6 +35,15 @@ struct OptimizerReferenceTests {
         .init(name: "SGD decoupled decay",
               make: { SGD(parameterCount: $0, momentum: 0.9, weightDecay: 0.2, weightDecayMode: .decoupled) },
               expected: R.sgdDecoupled),
+        .init(name: "SGD without momentum correction",
+              make: { SGD(parameterCount: $0, momentum: 0.9, weightDecay: 0.1, momentumCorrection: false) },
+              expected: R.sgdUncorrected),
+        .init(name: "SGD nesterov without momentum correction",
+              make: { SGD(parameterCount: $0, momentum: 0.9, nesterov: true, momentumCorrection: false) },
+              expected: R.sgdNesterovUncorrected),
+        .init(name: "SGD dampening without momentum correction",
+              make: { SGD(parameterCount: $0, momentum: 0.9, dampening: 0.3, momentumCorrection: false) },
+              expected: R.sgdDampeningUncorrected),
         .init(name: "AdaGrad", make: { AdaGrad(parameterCount: $0) }, expected: R.adagradPlain),
         .init(name: "AdaGrad lrDecay, accumulator, decay",
               make: { AdaGrad(parameterCount: $0, lrDecay: 0.5, initialAccumulatorValue: 0.1,
@@ -81,6 +90,10 @@ struct OptimizerReferenceTests {
               make: { LARS(parameterCount: $0, trustCoefficient: 0.02, momentum: 0.9, weightDecay: 0.1,
                            epsilon: 1e-3) },
               expected: R.larsDecay),
+        .init(name: "LARS without momentum correction",
+              make: { LARS(parameterCount: $0, trustCoefficient: 0.02, momentum: 0.9, weightDecay: 0.1,
+                           epsilon: 1e-3, momentumCorrection: false) },
+              expected: R.larsUncorrected),
         .init(name: "LAMB defaults", make: { LAMB(parameterCount: $0) }, expected: R.lambDefault),
         .init(name: "LAMB no decay",
               make: { LAMB(parameterCount: $0, beta1: 0.8, beta2: 0.9, epsilon: 1e-3, weightDecay: 0) },
@@ -99,6 +112,37 @@ struct OptimizerReferenceTests {
         }
     }
 
+    /// Goyal et al.'s point in numbers: η outside the buffer (`momentumCorrection`, the default)
+    /// and the uncorrected velocity v = μv + η·g are the same rule while η is constant, and
+    /// differ as soon as η changes.
+    @Test("without momentum correction: the same steps at a constant η, different ones when η changes",
+          arguments: ["sgd", "sgd nesterov", "lars"])
+    func momentumCorrectionMattersOnlyWhenTheRateChanges(_ name: String) {
+        func make(_ corrected: Bool) -> any Optimizer {
+            switch name {
+            case "sgd": return SGD(parameterCount: 5, momentum: 0.9, weightDecay: 0.1, momentumCorrection: corrected)
+            case "sgd nesterov":
+                return SGD(parameterCount: 5, momentum: 0.9, nesterov: true, momentumCorrection: corrected)
+            default: return LARS(parameterCount: 5, trustCoefficient: 0.02, weightDecay: 0.1, momentumCorrection: corrected)
+            }
+        }
+        func run(_ optimizer: any Optimizer, rates: [Float]) -> [Float] {
+            let store = OptimizerFixture.makeStore()
+            for (gradient, rate) in zip(OptimizerFixture.gradients, rates) {
+                for (i, g) in gradient.enumerated() { store.gradients[i] = g }
+                optimizer.step(store: store, learningRate: rate)
+            }
+            return Array(store.values)
+        }
+        let constant: [Float] = [0.05, 0.05, 0.05]
+        let corrected = run(make(true), rates: constant)
+        expectOptimizerValuesClose(run(make(false), rates: constant), corrected.map(Double.init),
+                                   relative: 1e-6, absolute: 1e-7, "\(name) at a constant η")
+        let changing = OptimizerFixture.learningRates
+        let difference = zip(run(make(true), rates: changing), run(make(false), rates: changing)).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference > 1e-3, "\(name): the two forms agree although η changed (largest difference \(difference))")
+    }
+
     @Test("state buffers have torch's names and P floats each")
     func stateBufferNames() {
         func names(_ optimizer: any Optimizer) -> [String] {
@@ -113,6 +157,10 @@ struct OptimizerReferenceTests {
         #expect(names(Adam(parameterCount: 5)) == ["exp_avg", "exp_avg_sq"])
         #expect(names(Adam.adamW(parameterCount: 5, amsgrad: true)) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
         #expect(names(LARS(parameterCount: 5)) == ["momentum_buffer"])
+        // Without momentum correction the buffer holds v = η·b, another quantity: a checkpoint of
+        // one form is refused by the other, by name.
+        #expect(names(SGD(parameterCount: 5, momentum: 0.9, momentumCorrection: false)) == ["velocity"])
+        #expect(names(LARS(parameterCount: 5, momentumCorrection: false)) == ["velocity"])
         #expect(names(LAMB(parameterCount: 5)) == ["exp_avg", "exp_avg_sq"])
         // AdaGrad's accumulator starts at initialAccumulatorValue.
         // (The buffers live as long as the optimizer: keep it alive while reading them.)

@@ -44,6 +44,24 @@ enum OptimizerReferenceValues {
         [0.4613, -0.9276, 1.829, 0.09175, -0.2895],
         [0.4530148, -0.9198096, 1.808964, 0.09178, -0.29012],
     ]
+    /// numpy velocity form v = 0.9v + lr*g', w -= v (no momentum correction), w weight_decay=0.1
+    static let sgdUncorrected: [[Double]] = [
+        [0.475, -0.95, 1.92, 0.095, -0.29],
+        [0.455125, -0.91525, 1.8134, 0.0895, -0.285],
+        [0.43132725, -0.8791445, 1.7198332, 0.08575, -0.2813],
+    ]
+    /// numpy velocity form, nesterov: w -= lr*g' + 0.9v (no momentum correction)
+    static let sgdNesterovUncorrected: [[Double]] = [
+        [0.462, -0.924, 1.886, 0.0905, -0.281],
+        [0.4553, -0.9201, 1.7899, 0.08455, -0.2805],
+        [0.43527, -0.89739, 1.73731, 0.082375, -0.27797],
+    ]
+    /// numpy velocity form v = 0.9v + 0.7*lr*g' (no momentum correction)
+    static let sgdDampeningUncorrected: [[Double]] = [
+        [0.48, -0.96, 1.94, 0.095, -0.29],
+        [0.4655, -0.9345, 1.8685, 0.0898, -0.2838],
+        [0.44895, -0.90945, 1.80835, 0.08596, -0.27878],
+    ]
     /// torch Adagrad()
     static let adagradPlain: [[Double]] = [
         [0.40000000005, -0.900000000025, 1.90000000002, 1.99999988792e-10, -0.2000000001],
@@ -163,6 +181,12 @@ enum OptimizerReferenceValues {
         [0.498829135972, -0.997658271944, 1.99625323511, 0.095, -0.29],
         [0.498441790881, -0.997162017185, 1.99261918618, 0.09175, -0.2895],
         [0.49787951506, -0.996631222907, 1.99145298649, 0.09178, -0.29012],
+    ]
+    /// numpy LARS(trust=0.02, momentum=0.9, wd=0.1, eps=1e-3), the paper's velocity v = 0.9v + lr*rho*d, w -= v
+    static let larsUncorrected: [[Double]] = [
+        [0.498829135972, -0.997658271944, 1.99625323511, 0.095, -0.29],
+        [0.497914902068, -0.99610823956, 1.99093314198, 0.0895, -0.285],
+        [0.496669579696, -0.994361420798, 1.98628727124, 0.08575, -0.2813],
     ]
     /// numpy LAMB(betas=(0.9, 0.999), eps=1e-6, wd=0.01)
     static let lambDefault: [[Double]] = [

@@ -122,14 +122,14 @@ enum CommandRunner {
         return (directory, file.path)
     }
 
-    /// PIDs of the `dptrain train` rank processes (not mpirun) whose command line contains
-    /// `marker` (for example the run's `output=…` argument).
-    static func rankProcesses(containing marker: String) -> [Int32] {
+    /// PIDs of the `dptrain train` (or `subcommand`) rank processes (not mpirun) whose command
+    /// line contains `marker` (for example the run's `output=…` argument).
+    static func rankProcesses(containing marker: String, subcommand: String = "train") -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
             guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
             let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains(marker) && !command.contains("mpirun") && command.contains(" train ")
+            return command.contains(marker) && !command.contains("mpirun") && command.contains(" \(subcommand) ")
         }
     }
 }
