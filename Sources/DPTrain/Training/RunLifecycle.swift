@@ -171,8 +171,13 @@ public struct RunLifecycle {
 
     /// The first key (with its saved and current values) in which the run saved as `savedText`
     /// (read from `file`) differs from this one, ignoring ``mayDiffer(_:)`` keys; nil when none.
+    ///
+    /// The saved config is resolved again by today's reader first, so a key added to dptrain
+    /// after the run was written counts as its default (which is what the old binary did) rather
+    /// than as a change; a saved config today's reader rejects is compared as written.
     private func difference(from savedText: String, file: String) throws -> (path: String, was: String, now: String)? {
-        let saved = try ConfigValue.parse(yaml: savedText, file: file)
+        let written = try ConfigValue.parse(yaml: savedText, file: file)
+        let saved = (try? TrainingConfig(written).resolved) ?? written
         guard let path = config.resolved.firstDifference(from: saved, ignoring: RunLifecycle.mayDiffer) else { return nil }
         return (path, saved.value(at: path)?.inline ?? "(absent)", config.resolved.value(at: path)?.inline ?? "(absent)")
     }

@@ -139,6 +139,34 @@ struct RunLifecycleTests {
         #expect(Self.snapshot(run) == before)
     }
 
+    @Test("a run written before a config key existed resumes: the missing key counts as its default")
+    func keyAddedSinceResumes() throws {
+        let (directory, config) = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reference = directory.appendingPathComponent("reference")
+        #expect(try Self.train(config, output: reference).status == 0)
+        let run = directory.appendingPathComponent("run")
+        #expect(try Self.train(config, output: run, ["train.max_steps=20"]).status == 0)
+        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        // An older binary wrote no optimizer.momentum_correction (its behaviour is the default, true).
+        let saved = run.appendingPathComponent("config.resolved.yaml")
+        let text = try String(contentsOf: saved, encoding: .utf8)
+        let older = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("momentum_correction") }.joined(separator: "\n")
+        #expect(older != text, "the resolved config should name optimizer.momentum_correction")
+        try older.write(to: saved, atomically: true, encoding: .utf8)
+        let resumed = try Self.train(config, output: run)
+        #expect(resumed.status == 0, "\(resumed.combined)")
+        #expect(resumed.output.contains("resuming from"), "\(resumed.output)")
+        #expect(try Data(contentsOf: run.appendingPathComponent("final.safetensors"))
+                == Data(contentsOf: reference.appendingPathComponent("final.safetensors")))
+        // A real change is still refused.
+        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        let changed = try Self.train(config, output: run, ["optimizer.momentum_correction=false"])
+        #expect(changed.status != 0)
+        #expect(changed.error.contains("optimizer.momentum_correction"), "\(changed.error)")
+    }
+
     @Test("a run directory that was moved resumes to the same weights as an uninterrupted run")
     func movedRunResumes() throws {
         let (directory, config) = try Self.setUp()
