@@ -16,6 +16,11 @@ import Foundation
 ///     θ        ← clip, noise, optimizer(θ, ∇; η(t))                (TrainingStep)
 ///     observe  ← log, check replicas                               (TrainingLog)
 ///
+/// With `batch.adaptive`, B is the rule's current batch (``AdaptiveBatchPolicy``): before a step
+/// that starts at or after the next decision point, B ← the batch the smoothed B_simple calls for;
+/// η gets the rule's factor (AdaScale's gain under `lr: adascale`, whose schedule then runs on
+/// the scale-invariant clock ``scheduleProgress``, which also ends the run).
+///
 /// Evaluations run whenever progress passes the next `train.eval_every` point; early stopping
 /// (``BestWeights``) and the ``TrainingObserver`` may stop training there. Checkpoints are
 /// written after the evaluation due at the same point (``RunDirectory``), so a resumed run
