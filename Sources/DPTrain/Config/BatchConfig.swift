@@ -9,6 +9,8 @@ public struct BatchConfig: Equatable, Sendable {
     /// Whether the LR is rescaled by `lr_schedule.scale.rule` when B changes at a milestone
     /// (default false: Smith et al. 2017 keep the LR and grow B instead of decaying it).
     public var rescaleLearningRate: Bool
+    /// `adaptive:` — B follows the measured noise scale (nil when the block is absent).
+    public var adaptive: AdaptiveBatchConfig?
 
     /// One batch-size milestone.
     public struct Milestone: Equatable, Sendable {
@@ -34,6 +36,19 @@ public struct BatchConfig: Equatable, Sendable {
             milestones.append(Milestone(epoch: epoch, factor: factor))
         }
         schedule = milestones
+        adaptive = reader.raw("adaptive") == nil ? nil : try AdaptiveBatchConfig(try reader.section("adaptive"), global: global)
+        if adaptive != nil, !schedule.isEmpty {
+            throw ConfigError.inconsistent(message: "batch.schedule and batch.adaptive both change the batch size: "
+                + "use one of them (remove batch.schedule, or remove batch.adaptive)")
+        }
+        if adaptive != nil, rescaleLearningRate {
+            throw ConfigError.inconsistent(message: "batch.rescale_lr applies to batch.schedule; with batch.adaptive "
+                + "the learning rate follows batch.adaptive.lr (none, linear, sqrt or adascale): remove batch.rescale_lr")
+        }
+        if adaptive != nil, global < 2 * micro {
+            throw ConfigError.inconsistent(message: "batch.adaptive needs the noise-scale estimate, which compares "
+                + "micro-batches with the global batch: set batch.global ≥ 2 × batch.micro (now \(global) and \(micro))")
+        }
     }
 
     /// B at each phase of the schedule: B₀, B₀·f₁, B₀·f₁·f₂, … (rounded to whole samples).

@@ -77,6 +77,16 @@ public struct TrainingConfig: Equatable, Sendable {
                 + "and the test set would steer training): set data.validation to a number of samples (e.g. 5000), "
                 + "or choose another lr_schedule.name")
         }
+        if let adaptive = batch.adaptive {
+            if train.noiseEvery == 0 {
+                throw ConfigError.inconsistent(message: "batch.adaptive decides from the online noise-scale estimate, "
+                    + "but train.noise_every is 0 (never measured): set train.noise_every ≥ 1 (e.g. 5)")
+            }
+            if adaptive.learningRate == .adascale, schedule.unit != .epochs {
+                throw ConfigError.inconsistent(message: "batch.adaptive.lr: adascale runs the LR schedule on the "
+                    + "scale-invariant clock in epochs: set lr_schedule.unit: epochs, or choose batch.adaptive.lr: none, linear or sqrt")
+            }
+        }
         if batch.micro > batch.global {
             throw ConfigError.inconsistent(message:
                 "batch.micro (\(batch.micro)) is larger than batch.global (\(batch.global)); set batch.micro ≤ batch.global")

@@ -15,6 +15,11 @@ public enum MetricField: String, Sendable {
     case noiseScale = "noise_scale", noiseScaleMomentum = "noise_scale_momentum"
     /// Smoothed gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018).
     case bSimple = "b_simple"
+    /// Its inputs: the EMAs of the |G|² and tr(Σ) estimates (``NoiseScaleEstimator``).
+    case bSimpleGradientSquared = "b_simple_grad_sq", bSimpleTrace = "b_simple_trace"
+    /// With `batch.adaptive`: the AdaScale gain r = (σ² + |G|²)/(σ²/S + |G|²) at the current B
+    /// (``AdaScaleGain``), and under `lr: adascale` the schedule's scale-invariant clock τ (epochs).
+    case adascaleGain = "adascale_gain", scheduleEpoch = "schedule_epoch"
     /// |∇| of the step's reduced gradient (before clipping).
     case gradNorm = "grad_norm"
     /// Non-finite steps skipped so far.
@@ -35,7 +40,8 @@ public enum MetricField: String, Sendable {
     public static func fields(of kind: MetricRecord.Kind) -> [MetricField] {
         switch kind {
         case .step:
-            return position + [.trainLoss, .trainAccuracy, .noiseScale, .noiseScaleMomentum, .bSimple, .gradNorm,
+            return position + [.trainLoss, .trainAccuracy, .noiseScale, .noiseScaleMomentum, .bSimple,
+                               .bSimpleGradientSquared, .bSimpleTrace, .adascaleGain, .scheduleEpoch, .gradNorm,
                                .skippedSteps, .samplesPerSecond, .wallSeconds]
         case .eval:
             return position + [.valLoss, .valAccuracy, .testLoss, .testAccuracy, .wallSeconds]

@@ -31,6 +31,10 @@ import Foundation
 /// | `noise_scale`          | `noise/g`                        |
 /// | `noise_scale_momentum` | `noise/g_momentum`               |
 /// | `b_simple`             | `noise/b_simple`                 |
+/// | `b_simple_grad_sq`     | `noise/b_simple_grad_sq`         |
+/// | `b_simple_trace`       | `noise/b_simple_trace`           |
+/// | `adascale_gain`        | `adaptive/gain`                  |
+/// | `schedule_epoch`       | `adaptive/schedule_epoch`        |
 /// | `grad_norm`            | `grad_norm`                      |
 /// | `samples_per_second`   | `throughput/samples_per_second`  |
 /// | `skipped_steps`        | `skipped_steps`                  |
@@ -54,6 +58,8 @@ public final class TensorBoardLog {
         "lr": "lr", "batch": "batch", "accumulation": "accumulation",
         "noise_scale": "noise/g", "noise_scale_momentum": "noise/g_momentum",
         "b_simple": "noise/b_simple", "grad_norm": "grad_norm",
+        "b_simple_grad_sq": "noise/b_simple_grad_sq", "b_simple_trace": "noise/b_simple_trace",
+        "adascale_gain": "adaptive/gain", "schedule_epoch": "adaptive/schedule_epoch",
         "samples_per_second": "throughput/samples_per_second", "skipped_steps": "skipped_steps",
     ]
 

@@ -191,6 +191,12 @@ public final class RunBuilder {
             lines.append("batch from epoch \(Format.fixed(start, 2)): \(phase) | \(stepsPerEpoch) steps per epoch"
                 + " | lr \(Format.significant(plan.learningRate(progress: start + (config.schedule.warmup > 0 && index == 0 ? config.schedule.warmup : 0), updates: 0)))")
         }
+        if let adaptive = plan.adaptive {
+            lines.append("adaptive batch: every \(Format.significant(adaptive.every)) epochs B ← the largest multiple of "
+                + "\(adaptive.multipleOf) ≤ \(Format.significant(adaptive.factor)) × B_simple in [\(adaptive.minimum), "
+                + "\(adaptive.maximum)], never decreasing | lr: \(adaptive.learningRate)"
+                + (adaptive.learningRate.usesScaleInvariantClock ? " (schedule on the scale-invariant clock)" : ""))
+        }
         lines.append("optimizer: \(optimizer.name) | loss: \(loss.name) | schedule: \(config.schedule.name)"
             + (config.schedule.warmup > 0 ? " with \(Format.significant(config.schedule.warmup)) \(config.schedule.unit) warmup" : "")
             + " | scaling \(config.schedule.scaleRule) (base batch \(config.schedule.baseBatch))")

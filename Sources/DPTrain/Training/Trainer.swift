@@ -16,6 +16,11 @@ import Foundation
 ///     θ        ← clip, noise, optimizer(θ, ∇; η(t))                (TrainingStep)
 ///     observe  ← log, check replicas                               (TrainingLog)
 ///
+/// With `batch.adaptive`, B is the rule's current batch (``AdaptiveBatchPolicy``): before a step
+/// that starts at or after the next decision point, B ← the batch the smoothed B_simple calls for;
+/// η gets the rule's factor (AdaScale's gain under `lr: adascale`, whose schedule then runs on
+/// the scale-invariant clock ``scheduleProgress``, which also ends the run).
+///
 /// Evaluations run whenever progress passes the next `train.eval_every` point; early stopping
 /// (``BestWeights``) and the ``TrainingObserver`` may stop training there. Checkpoints are
 /// written after the evaluation due at the same point (``RunDirectory``), so a resumed run
@@ -72,6 +77,7 @@ public final class Trainer {
         state = TrainingState(evalEvery: train.evalEvery, checkpointEvery: train.checkpointEvery,
                               noise: NoiseScaleEstimator(smoothing: train.noiseSmoothing),
                               earlyStopping: EarlyStopping(criterion: train.earlyStopping))
+        state.adaptiveBatch = plan.adaptive?.initialState
         sampler = EpochSampler(sampleCount: data.train.count, seed: config.seed, shuffle: config.data.shuffle,
                                dropLast: config.data.dropLast)
         let gradientNoise = train.gradientNoiseEta > 0
@@ -120,9 +126,10 @@ public final class Trainer {
             // neither repeats nor loses that evaluation (its line, plateau and early-stopping
             // state are in the checkpoint).
             try checkpointIfDue(progress: progress)
-            if progress + 1e-12 >= config.train.epochs { break }
+            if scheduleProgress + 1e-12 >= config.train.epochs { break }
             if config.train.maxSteps > 0, state.step >= config.train.maxSteps { break }
-            let decomposition = plan.decomposition(at: progress)
+            decideBatchIfDue(at: progress)
+            let decomposition = try plan.decomposition(at: progress, adaptive: state.adaptiveBatch)
             // nil: the epoch has too few samples left and the next one begins (progress changed).
             guard let batch = sampler.nextBatch(of: decomposition.global, at: &state) else { continue }
             try step(batch, decomposition: decomposition, progress: progress)
@@ -134,12 +141,13 @@ public final class Trainer {
     /// One optimizer step on `batch`, then what follows it: progress display, step line and
     /// replica check (the checkpoint comes after the evaluation due at the same point, in ``run()``).
     private func step(_ batch: StepBatch, decomposition: BatchDecomposition, progress: Double) throws {
-        let learningRate = self.learningRate(at: progress)
         let measureNoise = config.train.noiseEvery > 0 && state.step % config.train.noiseEvery == 0
             && batch.count == decomposition.global && decomposition.micro < batch.count
         let start = communicator.wallTime()
         let result = try trainingStep.computeGradient(for: batch, decomposition: decomposition,
                                                       measureNoise: measureNoise, noise: &state.noise)
+        // After the noise measurement: AdaScale's gain uses this step's estimate.
+        let learningRate = self.learningRate(at: progress)
         if result.gradientNorm.isFinite {
             state.badStepsInRow = 0
             try trainingStep.update(learningRate: learningRate, gradientNorm: result.gradientNorm)
@@ -149,6 +157,11 @@ public final class Trainer {
         trainingStep.timings.wall += communicator.wallTime() - start
         trainingStep.timings.samples += batch.count
         sampler.consume(batch, at: &state)
+        if let policy = plan.adaptive, var adaptive = state.adaptiveBatch {
+            policy.advanceClock(&adaptive, samples: batch.count, sampleCount: data.train.count,
+                                gain: policy.gain(batch: adaptive.batch, noise: state.noise))
+            state.adaptiveBatch = adaptive
+        }
         state.step += 1
         log.add(result)
         observer?.trainer(self, didStep: progressReport(result, batch: batch, decomposition: decomposition,
@@ -191,7 +204,7 @@ public final class Trainer {
         let summary = TrainingSummary(steps: state.step, samples: state.samples, epochs: progress,
                                       skippedSteps: state.skippedSteps, wallSeconds: elapsed,
                                       evaluation: evaluation, stopReason: stopReason)
-        let record = TrainingLog.summaryRecord(summary, position: position(at: summary.epochs))
+        let record = TrainingLog.summaryRecord(summary, position: try position(at: summary.epochs))
         try checkpointIfDue(progress: summary.epochs, force: true)
         if let runDirectory {
             try runDirectory.log.write(record)
@@ -226,7 +239,7 @@ public final class Trainer {
     /// test loss: the config requires `data.validation` for the plateau schedule).
     private func evaluateAndLog(at progress: Double) throws -> EvaluationResult {
         let evaluation = try evaluate()
-        try log.logEvaluation(evaluation, at: position(at: progress), wallSeconds: elapsed)
+        try log.logEvaluation(evaluation, at: try position(at: progress), wallSeconds: elapsed)
         plateau?.observe(evaluation.validationLoss ?? .nan)
         return evaluation
     }
@@ -248,20 +261,56 @@ public final class Trainer {
     /// Training wall seconds, over every resumed segment.
     var elapsed: Double { state.previousWallSeconds + communicator.wallTime() - startWallTime }
 
-    /// η(t), including reduce-on-plateau's factor.
+    /// The schedule's clock τ at data progress t: t itself, or AdaScale's scale-invariant
+    /// clock t − lag (``AdaptiveBatchPolicy``).
+    private func scheduleProgress(at progress: Double) -> Double {
+        progress - (state.adaptiveBatch?.scheduleLag ?? 0)
+    }
+
+    /// τ now.
+    var scheduleProgress: Double { scheduleProgress(at: progress) }
+
+    /// η(τ), including reduce-on-plateau's factor and the adaptive batch rule's factor ρ.
     private func learningRate(at progress: Double) -> Double {
-        plan.learningRate(progress: progress, updates: state.step) * (plateau?.learningRate(at: 0) ?? 1)
+        plan.learningRate(progress: scheduleProgress(at: progress), updates: state.step)
+            * (plateau?.learningRate(at: 0) ?? 1) * adaptiveLearningRateFactor
+    }
+
+    /// ρ(S, r) of the current adaptive batch (1 without `batch.adaptive`).
+    private var adaptiveLearningRateFactor: Double {
+        guard let policy = plan.adaptive, let adaptive = state.adaptiveBatch else { return 1 }
+        return policy.learningRateFactor(batch: adaptive.batch, gain: policy.gain(batch: adaptive.batch, noise: state.noise))
+    }
+
+    /// The adaptive batch decision due at progress t, if any, announced on rank 0 when B changes.
+    private func decideBatchIfDue(at progress: Double) {
+        guard let policy = plan.adaptive, var adaptive = state.adaptiveBatch else { return }
+        let before = adaptive.batch
+        guard policy.decide(&adaptive, progress: progress, bSimple: state.noise.bSimple) else { return }
+        state.adaptiveBatch = adaptive
+        if adaptive.batch != before {
+            log.printer?("adaptive batch: B \(before) → \(adaptive.batch) at epoch \(Format.fixed(progress, 2))"
+                + " (B_simple \(state.noise.bSimple.map { Format.grouped($0) } ?? "-"))")
+        }
     }
 
     /// The first fields of a step line: the step's own η and B (a short batch's real count).
+    /// With `batch.adaptive`, also the AdaScale gain r at the current B and (under `adascale`) the
+    /// schedule clock τ.
     private func position(learningRate: Double, batch: Int, decomposition: BatchDecomposition) -> [MetricField: Double?] {
-        [.step: Double(state.step), .samples: Double(state.samples), .epoch: progress, .lr: learningRate,
-         .batch: Double(batch), .accumulation: Double(decomposition.accumulation), .world: Double(decomposition.worldSize)]
+        var values: [MetricField: Double?] = [
+            .step: Double(state.step), .samples: Double(state.samples), .epoch: progress, .lr: learningRate,
+            .batch: Double(batch), .accumulation: Double(decomposition.accumulation), .world: Double(decomposition.worldSize)]
+        if let policy = plan.adaptive, let adaptive = state.adaptiveBatch {
+            values[.adascaleGain] = policy.gain(batch: adaptive.batch, noise: state.noise)
+            if policy.learningRate.usesScaleInvariantClock { values[.scheduleEpoch] = scheduleProgress }
+        }
+        return values
     }
 
     /// The first fields of an eval or summary line at `progress`: the plan's η and B there.
-    private func position(at progress: Double) -> [MetricField: Double?] {
-        let decomposition = plan.decomposition(at: min(progress, config.train.epochs))
+    private func position(at progress: Double) throws -> [MetricField: Double?] {
+        let decomposition = try plan.decomposition(at: min(progress, config.train.epochs), adaptive: state.adaptiveBatch)
         var values = position(learningRate: learningRate(at: progress), batch: decomposition.global,
                               decomposition: decomposition)
         values[.epoch] = progress

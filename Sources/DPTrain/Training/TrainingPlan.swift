@@ -10,6 +10,9 @@
 /// (or the current B when `batch.rescale_lr` is true), and φ is the LR schedule written as a
 /// multiplier (φ = 1 for constant), with its warmup. Schedules configured with
 /// `unit: updates` read the update count instead of t.
+///
+/// With `batch.adaptive` there is one phase (B₀) and B follows the noise scale instead
+/// (``adaptive``; the trainer keeps the current B in ``AdaptiveBatchState``).
 public struct TrainingPlan {
     /// Training samples N.
     public let sampleCount: Int
@@ -29,6 +32,8 @@ public struct TrainingPlan {
     public let schedule: LearningRateSchedule
     /// True when the schedule reads updates rather than epochs.
     public let scheduleInUpdates: Bool
+    /// The adaptive batch rule (`batch.adaptive`), checked for this W and N, or nil.
+    public let adaptive: AdaptiveBatchPolicy?
 
     /// A plan; throws when a phase's B exceeds N or does not split into W × K × m.
     public init(sampleCount: Int, worldSize: Int, batch: BatchConfig, baseLearningRate: Double,
@@ -50,6 +55,10 @@ public struct TrainingPlan {
             phases.append(try BatchDecomposition(global: global, worldSize: worldSize, micro: batch.micro))
         }
         self.phases = phases
+        adaptive = try batch.adaptive.map {
+            try AdaptiveBatchPolicy(config: $0, baseBatch: batch.global, worldSize: worldSize, micro: batch.micro,
+                                    sampleCount: sampleCount)
+        }
     }
 
     /// Index of the batch phase at progress t (epochs).
@@ -59,6 +68,14 @@ public struct TrainingPlan {
 
     /// B = W·K·m at progress t.
     public func decomposition(at progress: Double) -> BatchDecomposition { phases[phase(at: progress)] }
+
+    /// B = W·K·m at progress t, or the adaptive rule's current batch when `adaptive` is given
+    /// (a multiple of W·m by ``AdaptiveBatchPolicy``'s checks, unless a checkpoint of another
+    /// config says otherwise: then this throws ``BatchError/notDivisible(global:worldSize:micro:suggestions:)``).
+    public func decomposition(at progress: Double, adaptive: AdaptiveBatchState?) throws -> BatchDecomposition {
+        guard let adaptive else { return decomposition(at: progress) }
+        return try BatchDecomposition(global: adaptive.batch, worldSize: worldSize, micro: batch.micro)
+    }
 
     /// s(B): 1, B/B_base or √(B/B_base).
     public func scale(forBatch global: Int) -> Double {

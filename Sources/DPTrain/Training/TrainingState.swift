@@ -23,6 +23,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var noise: NoiseScaleEstimator
     /// The early-stopping rule and its best loss so far.
     public var earlyStopping: EarlyStopping
+    /// The adaptive batch rule's current B, next decision and schedule clock (nil without
+    /// `batch.adaptive`; absent from checkpoints of such runs).
+    public var adaptiveBatch: AdaptiveBatchState?
     /// Training wall seconds before this process started (for resumed runs).
     public var previousWallSeconds = 0.0
 

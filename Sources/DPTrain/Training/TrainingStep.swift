@@ -5,7 +5,8 @@
 ///     [synchronized batch norm: statistics passes over this rank's K micro-batches]
 ///     for k in 0 ..< K:  x, y ← slot r·K + k ;  ∇ += ∂(Σ ℓ(f(x), y))/∂θ · 1/B
 ///     all-reduce(∇)                       (sum over ranks: ∇ is the mean gradient of the B samples)
-///     |∇|², and with the noise estimate the first micro-batch's |∇_m|² (one scalar all-reduce)
+///     |∇|², and with the noise estimate Σ_i n_i|g_i|² over all W·K micro-batch gradients g_i
+///     (one scalar all-reduce; ``MicroBatchGradientNorms``)
 ///   then, only when |∇|² is finite (every rank holds the same ∇, so every rank decides alike):
 ///     clip, gradient noise, batch-norm running statistics, θ ← optimizer(θ, ∇; η)
 ///
@@ -41,6 +42,8 @@ final class TrainingStep {
     /// Seconds per phase on this rank, summed over steps.
     var timings = StepTimings()
     private let gradientBuffer = FloatBuffer()
+    /// The micro-batch gradients' squared norms of a noise-measurement step.
+    private let microBatchNorms = MicroBatchGradientNorms()
     /// Block ``shard`` of the reduced gradient (unused without a shard).
     private let shardGradients: UnsafeMutableBufferPointer<Float>
 
@@ -89,7 +92,7 @@ final class TrainingStep {
         let scale = Float(1.0 / Double(batch.count))
         let firstSlot = communicator.rank * decomposition.accumulation
         var result = Result()
-        var small: (normSquared: Double, batch: Int)?
+        if measureNoise { microBatchNorms.begin() }
         for micro in 0..<decomposition.accumulation {
             let range = batch.slot(firstSlot + micro, micro: decomposition.micro)
             if range.isEmpty { continue }
@@ -106,11 +109,9 @@ final class TrainingStep {
             result.lossSum += lossResult.sum
             result.correct += lossResult.correct
             result.count += range.count
-            if measureNoise, small == nil {
-                // Mean gradient of this micro-batch = (B/rows)·(what it added to ∇).
-                let factor = Double(batch.count) / Double(range.count)
-                small = (VectorMath.sumOfSquares(store.gradients.baseAddress!, count: store.count) * factor * factor,
-                         range.count)
+            if measureNoise {
+                microBatchNorms.record(gradients: store.gradients, rows: range.count, batch: batch.count,
+                                       first: result.count == range.count, more: micro + 1 < decomposition.accumulation)
             }
             clock.skip()
         }
@@ -124,14 +125,15 @@ final class TrainingStep {
         clock.lap(\.communication, into: &timings)
         let reduced = reducedGradients
         var normSquared = VectorMath.sumOfSquares(reduced.pointer, count: reduced.range.count)
-        // One scalar all-reduce: the blocks' |∇_r|² (sharded) and the noise measurement's values.
+        // One scalar all-reduce: the blocks' |∇_r|² (sharded) and the noise measurement's
+        // Σ n_i|g_i|² and micro-batch count M.
         var scalars: [Double] = shard == nil ? [] : [normSquared]
-        if measureNoise { scalars += [small?.normSquared ?? 0, small == nil ? 0 : 1] }
+        if measureNoise { scalars += [microBatchNorms.weightedNormSquaredSum, Double(microBatchNorms.count)] }
         if !scalars.isEmpty { try communicator.allReduceSum(&scalars) }
         if shard != nil { normSquared = scalars.removeFirst() }
         result.gradientNorm = normSquared.squareRoot()
-        if measureNoise, scalars[1] > 0 {
-            noise.add(smallNormSquared: scalars[0] / scalars[1], smallBatch: Double(small?.batch ?? 0),
+        if measureNoise {
+            noise.add(microBatchNormSquaredSum: scalars[0], microBatchCount: Int(scalars[1]),
                       bigNormSquared: normSquared, bigBatch: Double(batch.count))
         }
         clock.lap(\.optimizer, into: &timings)

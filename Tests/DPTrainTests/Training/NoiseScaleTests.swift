@@ -10,10 +10,9 @@ struct NoiseScaleTests {
     /// init, learning rate so small that θ stays ≈ 0). Per-sample gradient of (θ·x − y)² at 0:
     /// g = −2yx, so G = −2w and Σ = 4[(|w|²+σ²)I + wwᵀ]: B_simple = (d(|w|²+σ²) + |w|²)/|w|².
     ///
-    /// One step's estimate is noisy (it uses one micro-batch of 32 against the batch of 512),
-    /// so the EMA needs several hundred steps: 1024 steps with smoothing 0.99 here. (With 256
-    /// steps and 0.95 the estimate was still 30% off — noise, not bias: it settles as it
-    /// averages; seed 3's analytic value is 9.255.)
+    /// One step's estimate is noisy (its 16 micro-batches of 32 against the batch of 512), so
+    /// the EMA averages many steps: 1024 steps with smoothing 0.99 here (seed 3's analytic
+    /// value is 9.255).
     @Test("logged B_simple is within 20% of tr(Σ)/|G|²")
     func linearRegression() throws {
         let features = 8, noise = 0.5
@@ -47,5 +46,42 @@ struct NoiseScaleTests {
         // Not defined when the "small" batch is the whole batch.
         var other = NoiseScaleEstimator(smoothing: 0)
         #expect(other.add(smallNormSquared: 1, smallBatch: 64, bigNormSquared: 1, bigBatch: 64) == nil)
+    }
+
+    @Test("estimator: all M micro-batches give tr(Σ) = m × their unbiased variance and |G|² = |G_B|² − tr(Σ)/B")
+    func microBatchMeasurement() throws {
+        // M = 3 micro-batches of m = 2 (B = 6) whose mean gradients are the scalars 1, 2, 6:
+        // G_B = 3, Σ n_i·g_i² = 2·(1 + 4 + 36) = 82. Unbiased variance ((−2)² + (−1)² + 3²)/2 = 7,
+        // so tr(Σ) = 2·7 = 14, |G|² = 9 − 14/6 = 20/3, B_simple = 14/(20/3) = 2.1.
+        var estimator = NoiseScaleEstimator(smoothing: 0)
+        let measured = estimator.add(microBatchNormSquaredSum: 82, microBatchCount: 3, bigNormSquared: 9, bigBatch: 6)
+        let result = try #require(measured)
+        #expect(abs(try #require(estimator.traceEMA) - 14) < 1e-12)
+        #expect(abs(try #require(estimator.gradientSquaredEMA) - 20.0 / 3) < 1e-12)
+        #expect(abs(result - 2.1) < 1e-12)
+        // A second measurement (tr 0, |G|² 4: all g_i = 2) is averaged into each EMA separately:
+        // with smoothing ½, tr → 7 and |G|² → (20/3 + 4)/2 = 16/3, B_simple → 7/(16/3) = 1.3125.
+        var smoothed = NoiseScaleEstimator(smoothing: 0.5)
+        smoothed.add(microBatchNormSquaredSum: 82, microBatchCount: 3, bigNormSquared: 9, bigBatch: 6)
+        let secondMeasured = smoothed.add(microBatchNormSquaredSum: 24, microBatchCount: 3, bigNormSquared: 4, bigBatch: 6)
+        let second = try #require(secondMeasured)
+        #expect(abs(second - 1.3125) < 1e-12)
+        // One micro-batch is the whole step: nothing to compare.
+        var single = NoiseScaleEstimator(smoothing: 0)
+        #expect(single.add(microBatchNormSquaredSum: 24, microBatchCount: 1, bigNormSquared: 4, bigBatch: 6) == nil)
+    }
+
+    @Test("checkpoints: the estimator's JSON keeps its field names, so older checkpoints load")
+    func checkpointCoding() throws {
+        // The header JSON of a checkpoint written before the all-micro-batch estimator.
+        let old = Data(#"{"smoothing":0.9,"gradientSquaredEMA":0.25,"traceEMA":500}"#.utf8)
+        let decoded = try JSONDecoder().decode(NoiseScaleEstimator.self, from: old)
+        #expect(decoded.smoothing == 0.9 && decoded.gradientSquaredEMA == 0.25 && decoded.traceEMA == 500)
+        #expect(decoded.bSimple == 2000)
+        let fresh = try JSONDecoder().decode(NoiseScaleEstimator.self, from: Data(#"{"smoothing":0.9}"#.utf8))
+        #expect(fresh.bSimple == nil)
+        var estimator = NoiseScaleEstimator(smoothing: 0.8)
+        estimator.add(microBatchNormSquaredSum: 82, microBatchCount: 3, bigNormSquared: 9, bigBatch: 6)
+        #expect(try JSONDecoder().decode(NoiseScaleEstimator.self, from: JSONEncoder().encode(estimator)) == estimator)
     }
 }
