@@ -12,6 +12,6 @@ struct DPTrainCommand: ParsableCommand {
             """,
         version: DPTrainVersion.string,
         subcommands: [TrainCommand.self, EvalCommand.self, StudyCommand.self, InspectCommand.self, ExportCommand.self,
-                      BenchCommand.self, PrepareCommand.self, TestCollectivesCommand.self, ConfigGetCommand.self]
+                      NoiseScaleCommand.self, BenchCommand.self, PrepareCommand.self, TestCollectivesCommand.self, ConfigGetCommand.self]
     )
 }
