@@ -1,4 +1,4 @@
-/// The fields of the `step`, `eval` and `summary` lines of metrics.jsonl (DESIGN §4), with
+/// The fields of the `step`, `eval`, `summary` and `target` lines of metrics.jsonl (DESIGN §4), with
 /// their names in the file, and the order in which each kind of line writes them: the one
 /// field list every line is built from (``MetricRecord/init(kind:values:)``).
 ///
@@ -32,6 +32,16 @@ public enum MetricField: String, Sendable {
     case diverged
     /// Training wall seconds so far.
     case wallSeconds = "wall_seconds"
+    /// A `target` line (a study run reached its target; ``TargetCrossing``): the target value,
+    /// the metric at the first check that reached it (the line's step, samples, epoch), the
+    /// check before it (step s₀, samples, value v₀; null when the first check reached it),
+    /// the crossing interpolated between the two (step, samples, epoch, wall seconds), and the
+    /// samples each check evaluated (0: the smoothed training loss, no evaluation).
+    case target, checkValue = "check_value"
+    case previousCheckStep = "previous_check_step", previousCheckSamples = "previous_check_samples"
+    case previousCheckValue = "previous_check_value"
+    case targetStep = "target_step", targetSamples = "target_samples", targetEpoch = "target_epoch"
+    case targetWallSeconds = "target_wall_seconds", checkSamples = "check_samples"
 
     /// The fields every line starts with.
     public static let position: [MetricField] = [.step, .samples, .epoch, .lr, .batch, .accumulation, .world]
@@ -49,6 +59,10 @@ public enum MetricField: String, Sendable {
             return position + [.testLoss, .testAccuracy, .valLoss, .valAccuracy, .skippedSteps, .diverged, .wallSeconds]
         case .epoch:
             return position + [.trainLoss, .trainAccuracy, .wallSeconds]
+        case .target:
+            return position + [.target, .checkValue, .previousCheckStep, .previousCheckSamples, .previousCheckValue,
+                               .targetStep, .targetSamples, .targetEpoch, .targetWallSeconds, .checkSamples,
+                               .wallSeconds]
         }
     }
 }

@@ -2,12 +2,13 @@ import Foundation
 
 /// One line of `metrics.jsonl` (DESIGN §4): an ordered set of named values.
 ///
-/// `kind` is `step`, `eval`, `epoch` or `summary`; the other fields are numbers (or null
+/// `kind` is `step`, `eval`, `epoch`, `summary` or `target`; the other fields are numbers (or null
 /// when not measured). Keys keep their insertion order so files diff cleanly.
 public struct MetricRecord: Equatable, Sendable {
-    /// What a line reports: a training interval, an evaluation, an epoch or the end of a run.
+    /// What a line reports: a training interval, an evaluation, an epoch, the end of a run,
+    /// or where a study run reached its target.
     public enum Kind: String, Sendable, CaseIterable {
-        case step, eval, epoch, summary
+        case step, eval, epoch, summary, target
     }
 
     /// The JSON key that holds ``kind``.

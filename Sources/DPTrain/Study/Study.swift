@@ -10,8 +10,8 @@ import Foundation
 ///       - {name: lr-decay, overrides: ["lr_schedule.name=multistep"]}
 ///     grid: {"optimizer.lr": [0.05, 0.1], "batch.global": [256, 1024]}   # ... or a grid
 ///     seeds: [1, 2, 3]                         # default: the base config's seed
-///     target: {metric: val_accuracy, value: 0.88, check_every: 0.1}   # stop each run when first
-///                                              # reached; checked every 0.1 epochs (optional)
+///     target: {metric: val_accuracy, value: 0.88, subset: 2000}   # stop each run when first
+///                                              # reached, checked at step resolution (optional)
 ///     budget: {epochs: 10}                     # train.epochs (and max_steps) of every run
 ///     claims:                                  # statements the report checks
 ///       - {variant: batch-increase, reference: lr-decay, tolerance: 0.005}
@@ -75,29 +75,63 @@ public struct Study: Equatable, Sendable {
         public var values: [String]
     }
 
-    /// Stop a run at the first evaluation where `metric` reaches `value` (≥ for accuracies,
-    /// ≤ for losses). The report places the crossing between that evaluation and the one
-    /// before by linear interpolation (``TargetCrossing``).
+    /// Stop a run at the first check where `metric` reaches `value` (≥ for accuracies, ≤ for
+    /// losses), with the crossing interpolated between that check and the one before
+    /// (``TargetCrossing``). Checks run between training steps, not at the evaluations:
+    ///
+    /// - `val_*` / `test_*`: the metric over a fixed subset of `subset` samples of that split
+    ///   (drawn once from the run's seed; the same samples at every check and on any number of
+    ///   ranks), at steps chosen by ``TargetSchedule`` — every `resolution`·s steps (at least 1)
+    ///   once the metric is within `near` of the target, every `far`·s steps before.
+    /// - `train_loss_ema`: the bias-corrected exponential moving average of the training loss
+    ///   of every step (all ranks), ℓ̄ₛ = (1 − β)·Σᵢ β^(s−i)·ℓᵢ / (1 − β^s), β = `smoothing`
+    ///   (McCandlish et al. 2018), checked after every step.
     public struct Target: Equatable, Sendable {
-        /// The evaluated metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
+        /// The metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
         public var metric: String
         /// The value to reach (`target.value`).
         public var value: Double
-        /// Epochs between checks of the target (`target.check_every`): every run evaluates this
-        /// often (it sets `train.eval_every`, after the variant's overrides); nil keeps the
-        /// runs' `train.eval_every`. Each check evaluates the whole validation (or test) set.
-        public var checkEvery: Double?
+        /// Samples of the split each check evaluates (`target.subset`, default 2,000; 0 or more
+        /// than the split holds: all of it). Unused by `train_loss_ema`.
+        public var subset: Int
+        /// Checks near the target are `resolution`·s steps apart (`target.resolution`, default
+        /// 0.02), so the two checks around the crossing lie within 2% of its step (or 1 step).
+        public var resolution: Double
+        /// Checks farther from the target are `far`·s steps apart (`target.far`, default 0.1).
+        public var far: Double
+        /// "Near": within this distance of the target in the metric's units (`target.near`;
+        /// default 0.03 for accuracies, 10% of the target value for losses).
+        public var near: Double
+        /// β of the training-loss average (`target.smoothing`, default 0.9: a lag of about
+        /// β/(1 − β) = 9 steps). Only for `train_loss_ema`.
+        public var smoothing: Double
+
         /// The metrics a target may name (`target.metric`).
-        public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss"]
-        /// A target of `value` on `metric`, checked every `checkEvery` epochs (nil: at the runs'
-        /// evaluations).
-        public init(metric: String, value: Double, checkEvery: Double? = nil) {
+        public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss", "train_loss_ema"]
+        /// The smoothed training loss (checked after every step, no evaluation).
+        public static let trainLossEMA = "train_loss_ema"
+
+        /// A target of `value` on `metric`; the check settings default as documented on each.
+        public init(metric: String, value: Double, subset: Int = 2_000, resolution: Double = 0.02, far: Double = 0.1,
+                    near: Double? = nil, smoothing: Double = 0.9) {
             self.metric = metric
             self.value = value
-            self.checkEvery = checkEvery
+            self.subset = subset
+            self.resolution = resolution
+            self.far = far
+            self.near = near ?? Target.defaultNear(metric: metric, value: value)
+            self.smoothing = smoothing
         }
+
+        /// 0.03 for accuracies, 10% of |value| for losses.
+        public static func defaultNear(metric: String, value: Double) -> Double {
+            metric.hasSuffix("accuracy") ? 0.03 : 0.1 * abs(value)
+        }
+
         /// True when larger is better (accuracies).
         public var higherIsBetter: Bool { metric.hasSuffix("accuracy") }
+        /// True when checks evaluate a split (`val_*`, `test_*`) rather than read the training loss.
+        public var isEvaluated: Bool { metric != Target.trainLossEMA }
         /// Whether `measured` reaches the target.
         public func isReached(by measured: Double) -> Bool {
             higherIsBetter ? measured >= value : measured <= value
@@ -220,11 +254,7 @@ public struct Study: Equatable, Sendable {
 
         let targetReader = try root.section("target")
         if !targetReader.keys.isEmpty {
-            let metric = try targetReader.string("metric", default: "test_accuracy", choices: Target.metrics)
-            let value = try targetReader.double("value")
-            let checkEvery = try targetReader.optionalDouble("check_every", allowed: "epochs > 0 between checks (e.g. 0.05)",
-                                                             where: { $0 > 0 })
-            target = Target(metric: metric, value: value, checkEvery: checkEvery)
+            target = try Study.readTarget(targetReader)
         } else {
             target = nil
         }
@@ -255,6 +285,32 @@ public struct Study: Equatable, Sendable {
                     allowed: "the name of a variant (\(variants.map(\.name).joined(separator: ", ")))")
             }
         }
+    }
+
+    private static func readTarget(_ reader: ConfigReader) throws -> Target {
+        if reader.contains("check_every") {
+            throw ConfigError.inconsistent(message: "target.check_every is gone: the target is now checked between steps, "
+                + "more often as the metric approaches it (target.resolution, target.far, target.near); remove check_every")
+        }
+        let metric = try reader.string("metric", default: "test_accuracy", choices: Target.metrics)
+        let value = try reader.double("value")
+        let subset = try reader.int("subset", default: 2_000, allowed: "samples ≥ 0 per check (0: the whole split)",
+                                    where: { $0 >= 0 })
+        let resolution = try reader.double("resolution", default: 0.02, allowed: "a fraction of the steps so far in (0, 1]",
+                                           where: { $0 > 0 && $0 <= 1 })
+        let far = try reader.double("far", default: 0.1, allowed: "a fraction of the steps so far in (0, 1], ≥ target.resolution",
+                                    where: { $0 > 0 && $0 <= 1 })
+        guard far >= resolution else {
+            throw ConfigError.inconsistent(message: "target.far (\(ConfigReader.format(far))) is below target.resolution "
+                + "(\(ConfigReader.format(resolution))): checks far from the target would be denser than near it; "
+                + "raise target.far or lower target.resolution")
+        }
+        let near = try reader.double("near", default: Target.defaultNear(metric: metric, value: value),
+                                     allowed: "a distance ≥ 0 from the target in the metric's units", where: { $0 >= 0 })
+        let smoothing = try reader.double("smoothing", default: 0.9, allowed: "β in [0, 1) (0: no smoothing)",
+                                          where: { $0 >= 0 && $0 < 1 })
+        return Target(metric: metric, value: value, subset: subset, resolution: resolution, far: far, near: near,
+                      smoothing: smoothing)
     }
 
     private static func strings(_ reader: ConfigReader, _ key: String) throws -> [String] {
@@ -354,10 +410,9 @@ public struct Study: Equatable, Sendable {
     }
 
     /// The overrides of one run, in the order they apply: the study's, the variant's, the
-    /// target's check interval, the budget, the seed and the run directory.
+    /// budget, the seed and the run directory.
     public func overrides(for run: Run) -> [String] {
         var result = overrides + run.variant.overrides
-        if let every = target?.checkEvery { result.append("train.eval_every=\(ConfigReader.format(every))") }
         if let epochs = budget?.epochs { result.append("train.epochs=\(ConfigReader.format(epochs))") }
         if let steps = budget?.maxSteps { result.append("train.max_steps=\(steps)") }
         if let seed = run.seed { result.append("seed=\(seed)") }

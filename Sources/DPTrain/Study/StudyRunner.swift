@@ -68,7 +68,7 @@ public final class StudyRunner {
             let builder = try RunBuilder(config: config, communicator: communicator)
             try lifecycle.prepare(decision, sampleCount: builder.data.train.count)
             let trainer = try lifecycle.makeTrainer(builder, decision: decision)
-            let observer = RunObserver(target: study.target, printer: trainingPrinter)
+            let observer = StudyRunObserver(target: study.target, printer: trainingPrinter)
             trainer.observer = observer
             let summary: TrainingSummary
             do {
@@ -133,33 +133,5 @@ public final class StudyRunner {
         if seconds < 90 { return "\(Int(seconds.rounded())) s" }
         if seconds < 5400 { return "\(Format.fixed(seconds / 60, 1)) min" }
         return "\(Format.fixed(seconds / 3600, 1)) h"
-    }
-}
-
-/// A study run's observer: stops at the study's target (checked at every evaluation, from
-/// all-reduced metrics, so every rank stops alike), names the interpolated crossing, and
-/// forwards the trainer's lines when the study is verbose.
-private final class RunObserver: TrainingObserver {
-    let target: Study.Target?
-    let printer: ((String) -> Void)?
-    /// The previous evaluation of the target's metric (the one before the crossing).
-    var previous: TargetCrossing.Check?
-
-    init(target: Study.Target?, printer: ((String) -> Void)?) {
-        self.target = target
-        self.printer = printer
-    }
-
-    func trainer(_ trainer: Trainer, printed line: String) { printer?(line) }
-
-    func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String? {
-        guard let target, let value = evaluation.value(named: target.metric) else { return nil }
-        let check = TargetCrossing.Check(step: Double(trainer.state.step), samples: Double(trainer.state.samples), value: value)
-        defer { previous = check }
-        guard target.isReached(by: value), let crossing = TargetCrossing.find(target, in: (previous.map { [$0] } ?? []) + [check])
-        else { return nil }
-        return "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
-            + " at step \(trainer.state.step), \(trainer.state.samples) samples (crossing interpolated at step "
-            + "\(Format.fixed(crossing.step, 1)), \(Format.grouped(crossing.samples)) samples)"
     }
 }

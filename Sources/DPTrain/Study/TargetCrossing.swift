@@ -8,11 +8,11 @@
 /// "Reached" is ≥ for accuracies and ≤ for losses (``Study/Target/isReached(by:)``), so for a
 /// loss v₀ > target ≥ v₁ and f is still in (0, 1]. When the first check already reaches the
 /// target there is nothing before it to interpolate from: the crossing is that check (f = 1,
-/// no earlier check). Checks are evaluations, every `train.eval_every` epochs or
-/// `target.check_every` when the study sets it.
+/// no earlier check). A study run checks its target between steps (``TargetSchedule``); the
+/// report can also place a crossing between a run's evaluations.
 public struct TargetCrossing: Equatable, Sendable {
-    /// One evaluation of the target's metric and where in the run it happened.
-    public struct Check: Equatable, Sendable {
+    /// One check of the target's metric and where in the run it happened.
+    public struct Check: Codable, Equatable, Sendable {
         /// Parameter updates before the check.
         public var step: Double
         /// Training samples consumed before the check.

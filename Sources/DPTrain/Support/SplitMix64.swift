@@ -70,6 +70,8 @@ public enum RandomStream: UInt64, Sendable {
     case validationSplit = 5
     case gradientNoise = 6
     case synthetic = 7
+    /// The fixed subset of a split that a study target is checked on (``TargetProgress``).
+    case targetSubset = 8
 }
 
 @usableFromInline func _log(_ x: Double) -> Double { Foundation_log(x) }

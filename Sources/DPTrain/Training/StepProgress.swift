@@ -22,4 +22,6 @@ public struct StepProgress: Equatable, Sendable {
     public var accumulation: Int
     /// Training wall seconds so far.
     public var seconds: Double
+    /// Samples this rank computed in the step (its share of ``batch``).
+    public var rankSamples: Int
 }

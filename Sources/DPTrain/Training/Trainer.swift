@@ -22,7 +22,8 @@ import Foundation
 /// the scale-invariant clock ``scheduleProgress``, which also ends the run).
 ///
 /// Evaluations run whenever progress passes the next `train.eval_every` point; early stopping
-/// (``BestWeights``) and the ``TrainingObserver`` may stop training there. Checkpoints are
+/// (``BestWeights``) and the ``TrainingObserver`` may stop training there, and the observer
+/// after any step (a study target checked at step resolution). Checkpoints are
 /// written after the evaluation due at the same point (``RunDirectory``), so a resumed run
 /// logs every evaluation once.
 public final class Trainer {
@@ -134,6 +135,8 @@ public final class Trainer {
             guard let batch = sampler.nextBatch(of: decomposition.global, at: &state) else { continue }
             try step(batch, decomposition: decomposition, progress: progress)
             watchdog?.beat()
+            stopReason = try observer?.trainer(self, stopAfterStep: state.step)
+            if stopReason != nil { break }
         }
         return try finish(stopReason: stopReason, lastEvaluation: lastEvaluation)
     }
@@ -195,10 +198,10 @@ public final class Trainer {
         let progress = self.progress
         var stopReason = stopReason
         var evaluation = lastEvaluation?.result
-        if stopReason == nil, lastEvaluation?.progress != progress {
+        if lastEvaluation?.progress != progress {
             let final = try evaluateAndLog(at: progress)
             evaluation = final
-            stopReason = try observeEarlyStopping(final)
+            if stopReason == nil { stopReason = try observeEarlyStopping(final) }
         }
         if stopReason != nil, bestWeights.restore() { evaluation = try evaluate() }
         let summary = TrainingSummary(steps: state.step, samples: state.samples, epochs: progress,
@@ -324,7 +327,8 @@ public final class Trainer {
                             totalEpochs: config.train.epochs, stepInEpoch: state.cursor / max(batch.count, 1),
                             stepsPerEpoch: sampleCount / decomposition.global,
                             loss: result.lossSum / Double(max(result.count, 1)), learningRate: learningRate,
-                            batch: batch.count, accumulation: decomposition.accumulation, seconds: elapsed)
+                            batch: batch.count, accumulation: decomposition.accumulation, seconds: elapsed,
+                            rankSamples: result.count)
     }
 
     // MARK: - Checkpoints and safety checks

@@ -12,6 +12,11 @@ public protocol TrainingObserver: AnyObject {
     /// After every evaluation during training, on every rank. A non-nil reason stops training
     /// there; it must be the same on every rank (decide from all-reduced metrics only).
     func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String?
+    /// After every optimizer step (`step` updates done), on every rank, after
+    /// ``trainer(_:didStep:)``. A non-nil reason stops training there (the trainer then
+    /// evaluates and finishes); it must be the same on every rank (decide from all-reduced
+    /// values only). May run collectives, which every rank then runs alike.
+    func trainer(_ trainer: Trainer, stopAfterStep step: Int) throws -> String?
 }
 
 extension TrainingObserver {
@@ -21,4 +26,6 @@ extension TrainingObserver {
     public func trainer(_ trainer: Trainer, didStep progress: StepProgress) {}
     /// Default: never stops training.
     public func trainer(_ trainer: Trainer, stopAfter evaluation: EvaluationResult) -> String? { nil }
+    /// Default: never stops training.
+    public func trainer(_ trainer: Trainer, stopAfterStep step: Int) throws -> String? { nil }
 }

@@ -28,6 +28,8 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var adaptiveBatch: AdaptiveBatchState?
     /// Training wall seconds before this process started (for resumed runs).
     public var previousWallSeconds = 0.0
+    /// A study target's checks so far (nil: the run has no target, or no check yet).
+    public var target: TargetProgress?
 
     /// The state at the start of a run: first evaluation and checkpoint after one interval
     /// (never when the interval is 0).

@@ -68,21 +68,29 @@ import Testing
         #expect(close(reached.samples, 12_800 + 6_400 * 2.0 / 3), "\(reached.samples)")
     }
 
-    @Test func checkEverySetsTheRunsEvaluationInterval() throws {
-        let directory = try StudyTestSupport.temporaryDirectory("study-check-every")
-        try StudyTestSupport.write(StudyTestSupport.spiralsBase, to: directory, "base.yaml")
-        let path = try StudyTestSupport.write("""
-            base: base.yaml
-            output: \(directory.path)/out
-            variants: [{name: a, overrides: ["train.eval_every=2"]}]
-            target: {metric: test_accuracy, value: 0.9, check_every: 0.05}
-            """, to: directory, "s.yaml")
-        let study = try Study.load(file: path)
-        #expect(study.target == Study.Target(metric: "test_accuracy", value: 0.9, checkEvery: 0.05))
-        // After the variant's own eval_every: the target's interval wins.
-        #expect(try study.config(for: study.runs[0]).train.evalEvery == 0.05)
-        #expect(throws: (any Error).self) {
-            try StudyTestSupport.study("base: b.yaml\nvariants: [{name: a}]\ntarget: {value: 0.9, check_every: 0}\n", in: directory)
+    @Test func targetKeysAreReadWithDefaultsAndStrictly() throws {
+        let directory = try StudyTestSupport.temporaryDirectory("study-target-keys")
+        func target(_ text: String) throws -> Study.Target? {
+            try StudyTestSupport.study("base: b.yaml\nvariants: [{name: a}]\ntarget: \(text)\n", in: directory).target
         }
+        #expect(try target("{metric: val_accuracy, value: 0.88}")
+            == Study.Target(metric: "val_accuracy", value: 0.88, subset: 2_000, resolution: 0.02, far: 0.1, near: 0.03,
+                            smoothing: 0.9))
+        // A loss's default "near" is 10% of the target: 0.04 (to rounding: 0.1·0.4 = 0.04000000000000001).
+        let ema = try #require(try target("{metric: train_loss_ema, value: 0.4, smoothing: 0.95}"))
+        #expect(ema.metric == "train_loss_ema" && ema.smoothing == 0.95 && abs(ema.near - 0.04) < 1e-15 && !ema.isEvaluated)
+        #expect(try target("{metric: val_loss, value: 0.3, subset: 0, resolution: 0.01, far: 0.05, near: 0.02}")
+            == Study.Target(metric: "val_loss", value: 0.3, subset: 0, resolution: 0.01, far: 0.05, near: 0.02))
+        func message(_ text: String) -> String {
+            do { _ = try target(text); return "" } catch { return "\(error)" }
+        }
+        // A misspelt key names the key it resembles; a misspelt metric lists the metrics.
+        #expect(message("{metric: val_accuracy, value: 0.88, resolutoin: 0.01}").contains("resolution"))
+        let metric = message("{metric: val_acuracy, value: 0.88}")
+        #expect(metric.contains("val_accuracy") && metric.contains("train_loss_ema"), "\(metric)")
+        #expect(message("{value: 0.88, check_every: 0.05}").contains("remove check_every"))
+        #expect(message("{value: 0.88, resolution: 0.2, far: 0.1}").contains("target.far"))
+        #expect(message("{value: 0.88, subset: -1}").contains("target.subset"))
+        #expect(message("{metric: train_loss_ema, value: 0.4, smoothing: 1}").contains("target.smoothing"))
     }
 }
