@@ -75,15 +75,53 @@ public struct RunMetrics: Sendable {
     public var samples: Double? { (summary ?? records.last)?["samples"] }
     public var wallSeconds: Double? { (summary ?? records.last)?["wall_seconds"] }
 
-    /// Where the run first reached `target`: interpolated linearly between the last evaluation
-    /// that missed it and the first that reached it (``TargetCrossing``).
+    /// Where the run first reached `target` (``crossing(_:)``).
     public func reached(_ target: Study.Target) -> (step: Double, samples: Double, wallSeconds: Double, epoch: Double)? {
         guard let crossing = crossing(target) else { return nil }
         return (crossing.step, crossing.samples, crossing.wallSeconds, crossing.epoch)
     }
 
-    /// The evaluations (then the summary) as checks of `target`, and its first crossing.
+    /// The run's first crossing of `target`: its `target` line when it has one for this target
+    /// (``targetLine(_:)``: the study runner's checks between steps found it, authoritative),
+    /// else interpolated between its evaluations (``evaluationCrossing(_:)``). A run without a
+    /// `target` line is older than those checks, or its checks never reached the target; when
+    /// one of its evaluations (each on the whole split) did reach it, that is still a crossing
+    /// the run made, placed at the evaluations' coarser resolution — leaving it out would count
+    /// the run as never reaching a target it reached. A `train_loss_ema` target is in no
+    /// evaluation, so such a run has no crossing.
     public func crossing(_ target: Study.Target) -> TargetCrossing? {
+        targetLineCrossing(target) ?? evaluationCrossing(target)
+    }
+
+    /// The first `target` line written for `target`: its `target` value equals the study's, and
+    /// its `check_samples` is 0 exactly when the metric is `train_loss_ema` (the line does not
+    /// name its metric). A line for another target (the study file changed since) is ignored.
+    public func targetLine(_ target: Study.Target) -> MetricRecord? {
+        records.first { record in
+            record.kind == .target && record["target"] == target.value && record["target_step"] != nil
+                && (record["check_samples"] == 0) == !target.isEvaluated
+        }
+    }
+
+    /// The crossing a `target` line records (``targetLine(_:)``): its `target_step`,
+    /// `target_samples`, `target_epoch`, `target_wall_seconds`, between the check before it
+    /// (`previous_check_*`; its epoch and seconds are not logged: 0) and the check that reached
+    /// it (the line's `step`, `samples`, `epoch`, `wall_seconds`, `check_value`).
+    public func targetLineCrossing(_ target: Study.Target) -> TargetCrossing? {
+        guard let line = targetLine(target), let step = line["target_step"] else { return nil }
+        let after = TargetCrossing.Check(step: line["step"] ?? step, samples: line["samples"] ?? 0, epoch: line["epoch"] ?? 0,
+                                         wallSeconds: line["wall_seconds"] ?? 0, value: line["check_value"] ?? target.value)
+        let before = line["previous_check_step"].map { previousStep in
+            TargetCrossing.Check(step: previousStep, samples: line["previous_check_samples"] ?? 0,
+                                 value: line["previous_check_value"] ?? .nan)
+        }
+        return TargetCrossing(step: step, samples: line["target_samples"] ?? 0, epoch: line["target_epoch"] ?? 0,
+                              wallSeconds: line["target_wall_seconds"] ?? 0, before: before, after: after)
+    }
+
+    /// The evaluations (then the summary) as checks of `target`, and its first crossing
+    /// interpolated between them (``TargetCrossing``).
+    public func evaluationCrossing(_ target: Study.Target) -> TargetCrossing? {
         let checks = (evaluations + (summary.map { [$0] } ?? [])).compactMap { record -> TargetCrossing.Check? in
             guard let value = record[target.metric] else { return nil }
             return TargetCrossing.Check(step: record["step"] ?? 0, samples: record["samples"] ?? 0, epoch: record["epoch"] ?? 0,

@@ -61,7 +61,8 @@ extension StudyReport {
         if !fastest.rows.isEmpty { out += "\n## Fastest variant to the target per batch size\n\n" + StudyReport.markdownTable(fastest.header, fastest.rows) }
         let crossings = crossingRows()
         if !crossings.rows.isEmpty {
-            out += "\n## Target per run (interpolated between the evaluations around the crossing)\n\n"
+            out += "\n## Target per run (interpolated between the checks around the crossing)\n\n"
+                + "Each run's `target` line (its checks between steps); runs without one: between its evaluations.\n\n"
                 + StudyReport.markdownTable(crossings.header, crossings.rows)
         }
         let diverged = divergedRows()
@@ -94,8 +95,9 @@ extension StudyReport {
         guard study.target != nil else { return ([], []) }
         let rows = outcomes.filter { $0.metrics.finished }.compactMap { outcome -> [String]? in
             guard let crossing = outcome.crossing else { return nil }
-            let between = crossing.before.map { "\(Format.grouped($0.step)) – \(Format.grouped(crossing.after.step))" }
-                ?? "first check (\(Format.grouped(crossing.after.step)))"
+            let checks = outcome.crossingFromTargetLine ? "" : " (evaluations)"
+            let between = (crossing.before.map { "\(Format.grouped($0.step)) – \(Format.grouped(crossing.after.step))" }
+                ?? "first check (\(Format.grouped(crossing.after.step)))") + checks
             return [outcome.metrics.run.name + (outcome.valid ? "" : " (diverged)"), Format.fixed(crossing.step, 1),
                     Format.grouped(crossing.samples), Format.fixed(crossing.epoch, 3), between,
                     StudyReport.grouped(outcome.bSimpleAtTarget), StudyReport.significant(outcome.temperatureAtTarget)]
@@ -135,8 +137,9 @@ extension StudyReport {
         out += "<p>Base config <code>\(e(study.base))</code>; \(e(statusLine)). Study overrides: "
             + (study.overrides.isEmpty ? "none" : study.overrides.map { "<code>\(e($0))</code>" }.joined(separator: " ")) + ".</p>\n"
         if let target = study.target {
-            out += "<p>Target: stop each run at the first evaluation where <code>\(e(target.metric))</code> reaches "
-                + "\(Format.significant(target.value)); updates, samples and seconds to it are interpolated between the checks around the crossing.</p>\n"
+            out += "<p>Target: stop each run at the first check between steps where <code>\(e(target.metric))</code> reaches "
+                + "\(Format.significant(target.value)); updates, samples and seconds to it are interpolated between the checks around the "
+                + "crossing, as the run's <code>target</code> line records them (runs without one: between its evaluations).</p>\n"
         }
         let claims = claimResults
         if !claims.isEmpty {

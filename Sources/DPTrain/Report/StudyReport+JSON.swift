@@ -48,6 +48,7 @@ extension StudyReport {
                 ("target_step", .number(outcome.crossing?.step)), ("target_samples", .number(outcome.crossing?.samples)),
                 ("target_epoch", .number(outcome.crossing?.epoch)), ("target_seconds", .number(outcome.crossing?.wallSeconds)),
                 ("target_between", outcome.crossing.map { .array([.number($0.before?.step), .number($0.after.step)]) } ?? .null),
+                ("target_from", outcome.crossing.map { _ in .string(outcome.crossingFromTargetLine ? "target line" : "evaluations") } ?? .null),
                 ("b_simple_at_target", .number(outcome.bSimpleAtTarget)),
                 ("temperature_at_target", .number(outcome.temperatureAtTarget)),
             ])

@@ -18,6 +18,9 @@ extension StudyReport {
         public var finalTestAccuracy: Double?
         /// The crossing of the study's target (``RunMetrics/crossing(_:)``), nil when not reached.
         public var crossing: TargetCrossing?
+        /// True when ``crossing`` is the run's `target` line (its checks between steps), false
+        /// when it is interpolated between its evaluations.
+        public var crossingFromTargetLine = false
         /// B_simple at the target: `b_simple` of the step line nearest the crossing step (ties:
         /// the earlier line).
         public var bSimpleAtTarget: Double?
@@ -38,6 +41,7 @@ extension StudyReport {
                                  finalTestAccuracy: testKey.flatMap { metrics.finalValue($0) })
         if let target = study.target, let crossing = metrics.crossing(target) {
             outcome.crossing = crossing
+            outcome.crossingFromTargetLine = metrics.targetLineCrossing(target) != nil
             let steps = metrics.steps
             outcome.bSimpleAtTarget = nearest(steps, to: crossing.step, having: "b_simple")?["b_simple"]
             if let line = nearest(steps, to: crossing.step, having: "noise_scale") {

@@ -125,15 +125,21 @@ import Testing
 
     /// Acceptance: every number of report.json is recomputed from the runs' metrics.jsonl by the
     /// script in the README ("Recomputing a report"), run with python3 — on the two-seed target
-    /// study above and on a three-seed B × LR grid with a diverged, an unfinished and a missing
-    /// run and a claim. A number changed in report.json is caught.
+    /// study above, on a three-seed B × LR grid with a diverged, an unfinished and a missing
+    /// run and a claim, and on runs with `target` lines (val_accuracy and train_loss_ema targets,
+    /// ``StudyReportTargetLineTests``). A number changed in report.json is caught.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed"))
     func readmeScriptRecomputesEveryNumber() throws {
         let directory = try StudyTestSupport.temporaryDirectory("report-recompute")
         let script = directory.appendingPathComponent("recompute_report.py")
         try StudyReportIntervalTests.readmeScript().write(to: script, atomically: true, encoding: .utf8)
+        // The target-line studies: crossings the evaluations would put elsewhere, so a script or
+        // report that ignored the `target` lines (or took them for another target) disagrees.
         let studies = [try StudyReportIntervalTests.writeStudy(in: directory.appendingPathComponent("target")),
-                       try StudyReportIntervalTests.writeGridStudy(in: directory.appendingPathComponent("grid"))]
+                       try StudyReportIntervalTests.writeGridStudy(in: directory.appendingPathComponent("grid")),
+                       try StudyReportTargetLineTests.writeStudy(in: directory.appendingPathComponent("lines")),
+                       try StudyReportTargetLineTests.writeStudy(in: directory.appendingPathComponent("ema"),
+                                                                 metric: "train_loss_ema", value: 0.5)]
         for study in studies {
             let files = try StudyReport(study: study).write()
             let json = try #require(files.first { $0.lastPathComponent == "report.json" })
