@@ -208,7 +208,11 @@ public final class Trainer {
                                       skippedSteps: state.skippedSteps, wallSeconds: elapsed,
                                       evaluation: evaluation, stopReason: stopReason)
         let record = TrainingLog.summaryRecord(summary, position: try position(at: summary.epochs))
-        try checkpointIfDue(progress: summary.epochs, force: true)
+        // A run that stopped early (early stopping, a study target, divergence) writes no last
+        // checkpoint: its state is spent (best weights restored, the stop taken), and a rerun after a
+        // kill before DONE would train on past the stop from it. It replays from the previous
+        // checkpoint instead and reaches the same stop, exactly.
+        if stopReason == nil { try checkpointIfDue(progress: summary.epochs, force: true) }
         if let runDirectory {
             try runDirectory.log.write(record)
             try runDirectory.writeFinal(store: model.store, metadata: [

@@ -57,6 +57,53 @@ struct EarlyStoppingTests {
     }
 }
 
+/// A run that stops early (early stopping here; a study target the same way) and is killed after
+/// its last checkpoint but before `DONE` must, run again, end exactly as the uninterrupted run:
+/// no checkpoint may hold the stopped state (restored best weights, a spent stop), or the rerun
+/// would train on past the stop from it.
+@Suite("Early stop, killed before DONE", .serialized)
+struct EarlyStopRerunTests {
+    static let config = """
+        name: overfit-rerun
+        seed: 3
+        data: {dataset: linear_regression, samples: 600, test_samples: 200, features: 64, noise: 2.0, validation: 500}
+        model: {input: [64], layers: [{dense: 1, bias: false}]}
+        loss: mse
+        optimizer: {name: sgd, lr: 0.02, momentum: 0.9}
+        batch: {global: 20, micro: 20}
+        train: {epochs: 300, eval_every: 1, log_every: 5, early_stopping: {criterion: patience, patience: 5},
+                checkpoint: {every: 2, keep: 1000}}
+        """
+
+    /// Every line of metrics.jsonl without its clock-dependent fields (wall seconds, samples/s).
+    static func lines(_ run: URL) throws -> [String] {
+        try MetricsLog.read(run.appendingPathComponent("metrics.jsonl")).map { record in
+            record.kind.rawValue + ":" + record.fields.filter { !$0.key.contains("wall") && $0.key != "samples_per_second" }
+                .map { "\($0.key)=\($0.value.map { String($0) } ?? "null")" }.joined(separator: ",")
+        }
+    }
+
+    @Test("rerun after a kill between the last checkpoint and DONE: same weights, same lines, one summary")
+    func rerunEndsLikeTheUninterruptedRun() throws {
+        let (directory, config) = try CommandRunner.configFile(Self.config, name: "early-stop-rerun")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reference = directory.appendingPathComponent("reference")
+        let first = try CommandRunner.dptrain(["train", config, "output=\(reference.path)", "--quiet"])
+        #expect(first.status == 0, "\(first.combined)")
+        let stopped = try MetricsLog.read(reference.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .summary }
+        #expect(stopped.count == 1 && (stopped.first?["epoch"] ?? 300) < 300, "the run should stop early")
+        // The state a kill just before DONE leaves: every file but DONE.
+        let run = directory.appendingPathComponent("run")
+        try FileManager.default.copyItem(at: reference, to: run)
+        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        let rerun = try CommandRunner.dptrain(["train", config, "output=\(run.path)", "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.combined)")
+        #expect(try Data(contentsOf: run.appendingPathComponent("final.safetensors"))
+                == Data(contentsOf: reference.appendingPathComponent("final.safetensors")))
+        #expect(try Self.lines(run) == Self.lines(reference))
+    }
+}
+
 /// Checkpoints store ``EarlyStopping`` as JSON; its keys and values must not change, so that
 /// checkpoints written before the criterion became a type still resume (and vice versa).
 @Suite("Early stopping in checkpoints")
