@@ -45,6 +45,22 @@ struct RunLifecycleTests {
         return result
     }
 
+    /// `<directory>/run`: the config trained for 20 of its 64 steps, its `DONE` removed — a run
+    /// killed after its step-20 checkpoint (`train.max_steps` may differ on resume).
+    static func unfinishedRun(_ config: String, in directory: URL) throws -> URL {
+        let run = directory.appendingPathComponent("run")
+        #expect(try train(config, output: run, ["train.max_steps=20"]).status == 0)
+        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        return run
+    }
+
+    /// `<directory>/reference`, the config trained uninterrupted, and ``unfinishedRun(_:in:)``.
+    static func referenceAndUnfinishedRun(_ config: String, in directory: URL) throws -> (reference: URL, run: URL) {
+        let reference = directory.appendingPathComponent("reference")
+        #expect(try train(config, output: reference).status == 0)
+        return (reference, try unfinishedRun(config, in: directory))
+    }
+
     /// Directories next to `run` named `<run>.replaced-…`.
     static func replacements(of run: URL) -> [URL] {
         let parent = run.deletingLastPathComponent()
@@ -126,9 +142,7 @@ struct RunLifecycleTests {
     func changedConfigNamesFresh() throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = directory.appendingPathComponent("run")
-        #expect(try Self.train(config, output: run, ["train.max_steps=20"]).status == 0)
-        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        let run = try Self.unfinishedRun(config, in: directory)
         let before = Self.snapshot(run)
         let result = try Self.train(config, output: run, ["optimizer.lr=0.2"])
         #expect(result.status != 0)
@@ -143,11 +157,7 @@ struct RunLifecycleTests {
     func keyAddedSinceResumes() throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let reference = directory.appendingPathComponent("reference")
-        #expect(try Self.train(config, output: reference).status == 0)
-        let run = directory.appendingPathComponent("run")
-        #expect(try Self.train(config, output: run, ["train.max_steps=20"]).status == 0)
-        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        let (reference, run) = try Self.referenceAndUnfinishedRun(config, in: directory)
         // An older binary wrote no optimizer.momentum_correction (its behaviour is the default, true).
         let saved = run.appendingPathComponent("config.resolved.yaml")
         let text = try String(contentsOf: saved, encoding: .utf8)
@@ -171,11 +181,7 @@ struct RunLifecycleTests {
     func movedRunResumes() throws {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let reference = directory.appendingPathComponent("reference")
-        #expect(try Self.train(config, output: reference).status == 0)
-        let run = directory.appendingPathComponent("run")
-        #expect(try Self.train(config, output: run, ["train.max_steps=20"]).status == 0)
-        try FileManager.default.removeItem(at: run.appendingPathComponent("DONE"))
+        let (reference, run) = try Self.referenceAndUnfinishedRun(config, in: directory)
         let moved = directory.appendingPathComponent("elsewhere/renamed")
         try FileManager.default.createDirectory(at: moved.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: run, to: moved)
