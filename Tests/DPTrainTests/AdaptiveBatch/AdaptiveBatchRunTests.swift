@@ -123,14 +123,10 @@ struct AdaptiveBatchRunTests {
         let output = directory.appendingPathComponent("killed")
         for killAt in [firstChange + 3, (firstChange + referenceSteps.count) / 2 + 1] {
             let process = try CommandRunner.startTraining(config, output: output, fault: "slow-steps@20")
-            let deadline = Date().addingTimeInterval(120)
-            while ResumeTests.loggedSteps(output) < killAt, process.isRunning, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.005)
+            let ranks = CommandRunner.killOneRank(of: process, output: output, timeout: 120) {
+                ResumeTests.loggedSteps(output) >= killAt
             }
-            let ranks = CommandRunner.rankProcesses(containing: "output=\(output.path)")
             #expect(ranks.count == 2, "kill at step \(killAt): found rank processes \(ranks)")
-            if let victim = ranks.last { kill(victim, SIGKILL) }
-            process.waitUntilExit()
             #expect(process.terminationStatus != 0, "the killed job must fail")
             #expect(!RunDirectory.isDone(output), "the run finished before the kill at step \(killAt)")
         }

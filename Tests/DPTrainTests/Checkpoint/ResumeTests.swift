@@ -46,14 +46,10 @@ struct ResumeTests {
             let killStep = Int.random(in: 20...220, using: &generator)
             // A slow run (5 ms per step) in the background; kill rank 1 once it logged killStep.
             let process = try CommandRunner.startTraining(config, output: output, fault: "slow-steps@5")
-            let deadline = Date().addingTimeInterval(60)
-            while Self.loggedSteps(output) < killStep, process.isRunning, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.01)
+            let ranks = CommandRunner.killOneRank(of: process, output: output, timeout: 60) {
+                Self.loggedSteps(output) >= killStep
             }
-            let ranks = CommandRunner.rankProcesses(containing: "output=\(output.path)")
             #expect(ranks.count == 2, "attempt \(attempt): found rank processes \(ranks)")
-            if let victim = ranks.last { kill(victim, SIGKILL) }
-            process.waitUntilExit()
             #expect(process.terminationStatus != 0, "the killed job must fail")
             #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("DONE").path))
             let resumed = try Self.train(config, output: output)  // the same command again

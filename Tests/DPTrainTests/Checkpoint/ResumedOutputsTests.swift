@@ -57,16 +57,11 @@ struct ResumedOutputsTests {
         let output = directory.appendingPathComponent("killed")
         let process = try CommandRunner.startTraining(config.path, output: output, fault: "slow-steps@20")
         let checkpoint = output.appendingPathComponent("checkpoints/step-000000048.ckpt")
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning, Date() < deadline,
-              !FileManager.default.fileExists(atPath: checkpoint.path)
-                || ((try? Self.records(output))?.compactMap { $0["step"] }.max() ?? 0) < 52 {
-            Thread.sleep(forTimeInterval: 0.005)
+        let ranks = CommandRunner.killOneRank(of: process, output: output, timeout: 60) {
+            FileManager.default.fileExists(atPath: checkpoint.path)
+                && ((try? Self.records(output))?.compactMap { $0["step"] }.max() ?? 0) >= 52
         }
-        let ranks = CommandRunner.rankProcesses(containing: "output=\(output.path)")
         #expect(ranks.count == 2, "rank processes \(ranks)")
-        if let victim = ranks.last { kill(victim, SIGKILL) }
-        process.waitUntilExit()
         try #require(process.terminationStatus != 0, "the killed job must fail")
         let before = try Self.records(output)
         #expect(before.contains { $0.kind == .eval && $0["step"] == 48 }, "the evaluation at the checkpoint's step was logged")

@@ -122,6 +122,19 @@ enum CommandRunner {
         return (directory, file.path)
     }
 
+    /// Waits (polling every 5 ms, at most `timeout` seconds) until `ready()` holds or the job
+    /// `process` ends, then SIGKILLs the last of its rank processes (found by the run's
+    /// `output=…` argument) and waits for the job to exit. Returns the rank PIDs it found, for
+    /// the caller's checks (two on a 2-rank job).
+    static func killOneRank(of process: Process, output: URL, timeout: Double, when ready: () -> Bool) -> [Int32] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !ready(), process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        let ranks = rankProcesses(containing: "output=\(output.path)")
+        if let victim = ranks.last { kill(victim, SIGKILL) }
+        process.waitUntilExit()
+        return ranks
+    }
+
     /// PIDs of the `dptrain train` (or `subcommand`) rank processes (not mpirun) whose command
     /// line contains `marker` (for example the run's `output=…` argument).
     static func rankProcesses(containing marker: String, subcommand: String = "train") -> [Int32] {
