@@ -18,11 +18,11 @@ extension StudyReport {
     }
 
     /// Variants whose test accuracy the report gives: for a B × LR grid the best LR of each
-    /// batch size, for a target study the fastest variant of each batch size, else every
-    /// variant (nothing is selected among them). Indices into ``Study/variants``.
+    /// batch size, for a study whose target stops the runs the fastest variant of each batch
+    /// size, else every variant (nothing is selected among them). Indices into ``Study/variants``.
     public var selectedVariants: [Int] {
         if table.isBatchLearningRateGrid { return sample.bestLearningRates.map(\.variant).sorted() }
-        if study.target != nil { return sample.targetPoints.map(\.variant).sorted() }
+        if selectsByTarget { return sample.targetPoints.map(\.variant).sorted() }
         return Array(study.variants.indices)
     }
 
@@ -39,7 +39,9 @@ extension StudyReport {
                 batch: first?.batch, peakLearningRate: first?.peakLearningRate,
                 finalAccuracy: estimate(means.finalAccuracy, seeds: means.runs) { $0.means[index].finalAccuracy },
                 bestAccuracy: estimate(means.bestAccuracy, seeds: means.runs) { $0.means[index].bestAccuracy },
-                updatesMean: means.updates, samplesMean: means.samples, wallSecondsMean: means.wallSeconds,
+                updates: estimate(means.updates, seeds: means.runs) { $0.means[index].updates },
+                samples: estimate(means.samples, seeds: means.runs) { $0.means[index].samples },
+                wallSeconds: estimate(means.wallSeconds, seeds: means.runs) { $0.means[index].wallSeconds },
                 reachedTarget: means.reached)
             if reportsTestSeparately, selected.contains(index) {
                 summary.finalTestAccuracy = estimate(means.finalTestAccuracy, seeds: means.runs) { $0.means[index].finalTestAccuracy }
@@ -47,7 +49,8 @@ extension StudyReport {
             if study.target != nil {
                 summary.stepsToTarget = estimate(means.stepsToTarget, seeds: means.reached) { $0.means[index].stepsToTarget }
                 summary.samplesToTarget = estimate(means.samplesToTarget, seeds: means.reached) { $0.means[index].samplesToTarget }
-                summary.secondsToTargetMean = means.secondsToTarget
+                summary.secondsToTarget = estimate(means.secondsToTarget, seeds: means.reached) { $0.means[index].secondsToTarget }
+                summary.valueAtTarget = estimate(means.valueAtTarget, seeds: means.reached) { $0.means[index].valueAtTarget }
                 summary.bSimpleAtTarget = estimate(means.bSimpleAtTarget, seeds: means.reached) { $0.means[index].bSimpleAtTarget }
                 summary.temperatureAtTarget = estimate(means.temperatureAtTarget, seeds: means.reached) {
                     $0.means[index].temperatureAtTarget
@@ -70,7 +73,7 @@ extension StudyReport {
 
     /// What "best" means in ``bestLearningRates``.
     var bestCriterion: String {
-        study.target != nil ? "fewest updates to the target" : "highest mean final \(accuracyName)"
+        selectsByTarget ? "fewest updates to the target" : "highest mean final \(accuracyName)"
     }
 
     /// Best LR = c·B^k fitted on logs (nil with fewer than two batch sizes); k with its interval
@@ -89,7 +92,7 @@ extension StudyReport {
             let summary = summaries[point.variant]
             guard let steps = summary.stepsToTarget, let samples = summary.samplesToTarget else { return nil }
             return TargetPoint(batch: point.batch, variant: summary.variant.name, steps: steps, samples: samples,
-                               seconds: summary.secondsToTargetMean, learningRate: summary.peakLearningRate,
+                               seconds: summary.secondsToTarget?.value, learningRate: summary.peakLearningRate,
                                bSimple: summary.bSimpleAtTarget, temperature: summary.temperatureAtTarget)
         }
     }

@@ -10,10 +10,10 @@ extension StudyReport {
         var header = ["variant", "runs", "finished", "diverged", "valid", "batch", "peak_lr"]
             + triple("final_\(key)") + triple("best_\(key)")
         if reportsTestSeparately { header += triple("final_test_accuracy") }
-        header += ["updates_mean", "samples_mean", "wall_seconds_mean"]
+        header += triple("updates") + triple("samples") + triple("wall_seconds")
         if study.target != nil {
-            header += ["reached_target"] + triple("steps_to_target") + triple("samples_to_target") + ["seconds_to_target_mean"]
-                + triple("b_simple_at_target") + triple("temperature_at_target")
+            header += ["reached_target"] + triple("steps_to_target") + triple("samples_to_target") + triple("seconds_to_target")
+                + triple("value_at_target") + triple("b_simple_at_target") + triple("temperature_at_target")
         }
         var lines = [header.joined(separator: ",")]
         for summary in variantSummaries {
@@ -21,12 +21,11 @@ extension StudyReport {
                        String(summary.valid), StudyReport.number(summary.batch), StudyReport.number(summary.peakLearningRate)]
                 + StudyReport.numbers(summary.finalAccuracy) + StudyReport.numbers(summary.bestAccuracy)
             if reportsTestSeparately { row += StudyReport.numbers(summary.finalTestAccuracy) }
-            row += [StudyReport.number(summary.updatesMean), StudyReport.number(summary.samplesMean),
-                    StudyReport.number(summary.wallSecondsMean)]
+            row += StudyReport.numbers(summary.updates) + StudyReport.numbers(summary.samples) + StudyReport.numbers(summary.wallSeconds)
             if study.target != nil {
                 row += [String(summary.reachedTarget)] + StudyReport.numbers(summary.stepsToTarget)
-                    + StudyReport.numbers(summary.samplesToTarget) + [StudyReport.number(summary.secondsToTargetMean)]
-                    + StudyReport.numbers(summary.bSimpleAtTarget) + StudyReport.numbers(summary.temperatureAtTarget)
+                    + StudyReport.numbers(summary.samplesToTarget) + StudyReport.numbers(summary.secondsToTarget)
+                    + StudyReport.numbers(summary.valueAtTarget) + StudyReport.numbers(summary.bSimpleAtTarget) + StudyReport.numbers(summary.temperatureAtTarget)
             }
             lines.append(row.joined(separator: ","))
         }
@@ -55,6 +54,10 @@ extension StudyReport {
         out += "## Summary\n\n" + StudyReport.markdownTable(table.header, table.rows)
         let test = testTableRows()
         if !test.rows.isEmpty { out += "\n## Test accuracy of the selected variants\n\n" + StudyReport.markdownTable(test.header, test.rows) }
+        let milestone = milestoneRows()
+        if !milestone.rows.isEmpty {
+            out += "\n## At the target and at the end\n\n\(milestoneNote)\n\n" + StudyReport.markdownTable(milestone.header, milestone.rows)
+        }
         let best = bestLearningRateRows()
         if !best.rows.isEmpty { out += "\n## Best LR per batch size (\(bestCriterion))\n\n" + StudyReport.markdownTable(best.header, best.rows) }
         let fastest = targetPointRows()
@@ -72,10 +75,10 @@ extension StudyReport {
 
     /// The best LR of each batch size.
     func bestLearningRateRows() -> (header: [String], rows: [[String]]) {
-        let scoreName = study.target != nil ? "updates to target" : "final \(accuracyName) %"
+        let scoreName = selectsByTarget ? "updates to target" : "final \(accuracyName) %"
         return (["B", "best peak LR", scoreName, "variant"], bestLearningRates.map { entry in
             [Format.grouped(entry.batch), Format.significant(entry.learningRate),
-             study.target != nil ? Format.grouped(entry.score) : Format.fixed(entry.score * 100, 2), entry.variant]
+             selectsByTarget ? Format.grouped(entry.score) : Format.fixed(entry.score * 100, 2), entry.variant]
         })
     }
 
@@ -137,8 +140,8 @@ extension StudyReport {
         out += "<p>Base config <code>\(e(study.base))</code>; \(e(statusLine)). Study overrides: "
             + (study.overrides.isEmpty ? "none" : study.overrides.map { "<code>\(e($0))</code>" }.joined(separator: " ")) + ".</p>\n"
         if let target = study.target {
-            out += "<p>Target: stop each run at the first check between steps where <code>\(e(target.metric))</code> reaches "
-                + "\(Format.significant(target.value)); updates, samples and seconds to it are interpolated between the checks around the "
+            out += "<p>Target: \(target.stop ? "stop each run at" : "record (without stopping the run)") the first check between "
+                + "steps where <code>\(e(target.metric))</code> reaches \(Format.significant(target.value)); updates, samples and seconds to it are interpolated between the checks around the "
                 + "crossing, as the run's <code>target</code> line records them (runs without one: between its evaluations).</p>\n"
         }
         let claims = claimResults
@@ -161,6 +164,8 @@ extension StudyReport {
             + "of the runs. \(e(selectionNote))</p>\n" + htmlTable(tableRows())
         let test = testTableRows()
         if !test.rows.isEmpty { out += "<h2>Test accuracy of the selected variants</h2>\n" + htmlTable(test) }
+        let milestone = milestoneRows()
+        if !milestone.rows.isEmpty { out += "<h2>At the target and at the end</h2>\n<p>\(e(milestoneNote))</p>\n" + htmlTable(milestone) }
         let best = bestLearningRateRows()
         if !best.rows.isEmpty { out += "<h2>Best LR per batch size (\(e(bestCriterion)))</h2>\n" + htmlTable(best) }
         let fastest = targetPointRows()

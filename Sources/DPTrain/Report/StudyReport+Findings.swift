@@ -67,7 +67,7 @@ extension StudyReport {
                 + diverged.map { "\($0.run) (at step \(Format.grouped($0.step)): \($0.reason))" }.joined(separator: "; ") + ".")
         }
         if let target = study.target {
-            if target.metric.hasPrefix("test_"), reportsTestSeparately {
+            if selectsByTarget, target.metric.hasPrefix("test_"), reportsTestSeparately {
                 lines.append("The target is on \(target.metric) although the runs hold out a validation split: the fastest "
                     + "run per batch size is then chosen on the test set; target val_\(target.metric.dropFirst(5)) instead.")
             }
@@ -77,7 +77,9 @@ extension StudyReport {
             if !failed.isEmpty {
                 lines.append("Did not reach \(target.metric) \(Format.significant(target.value)) within the budget: \(failed.joined(separator: ", ")).")
             }
-            if let fit = targetFit {
+            if !selectsByTarget {
+                // A milestone: no selection or fit by updates to it.
+            } else if let fit = targetFit {
                 var line = "Steps to target fit S = S_min(1 + B_noise/B): S_min = \(fit.minimumSteps.text { Format.grouped($0) }) updates, "
                     + "B_noise = \(fit.noiseScale.text { Format.grouped($0) }) samples, E_min = S_min·B_noise = "
                     + "\(fit.minimumSamples.text { Format.grouped($0) }) samples"

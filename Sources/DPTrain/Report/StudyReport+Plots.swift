@@ -81,12 +81,17 @@ extension StudyReport {
         ]
         if isBatchLearningRateGrid {
             result.append(("grid-heatmap", heatmap().svg(),
-                           (study.target != nil ? "Mean updates to the target per (B, LR) (— : not reached)" : "Mean final \(accuracy) per (B, LR)")
+                           (selectsByTarget ? "Mean updates to the target per (B, LR) (— : not reached)" : "Mean final \(accuracy) per (B, LR)")
                            + "; the red outline marks the best LR of each batch size."))
             result.append(("best-lr", bestLearningRatePlot().svg(),
                            "Best LR per batch size (\(bestCriterion)) with the least-squares fit on logs; dashed: the linear (k = 1) and square-root (k = 0.5) rules through the smallest B."))
         }
-        if study.target != nil {
+        if let plot = batchAgainstNoiseScalePlot() {
+            result.append(("batch-bsimple", plot.svg(),
+                           "Each variant whose batch changes during training, first seed: B as trained (solid) and the "
+                           + "measured B_simple it is compared with (dashed, the logged b_simple, EMA-smoothed), same colour."))
+        }
+        if selectsByTarget {
             result.append(("steps-to-target", targetPlot(samples: false).svg(),
                            "Updates to the target per batch size (each B at its fastest LR), with the fit S = S_min(1 + B_noise/B)."))
             result.append(("samples-to-target", targetPlot(samples: true).svg(),
@@ -99,13 +104,35 @@ extension StudyReport {
         return result
     }
 
+    /// B and the logged B_simple against epochs, on log y, for each variant whose logged batch
+    /// changes (adaptive or scheduled batch), from its first run in seed order (not diverged when
+    /// one is not); nil when no variant's batch changes.
+    public func batchAgainstNoiseScalePlot() -> LinePlot? {
+        var series: [PlotSeries] = []
+        var seeds: [UInt64] = []
+        for variant in study.variants {
+            let all = runs.filter { $0.run.variant.name == variant.name }
+            guard let run = all.first(where: { !$0.diverged }) ?? all.first,
+                  Set(run.steps.compactMap { $0["batch"] }).count > 1 else { continue }
+            let color = LinePlot.palette[series.count / 2 % LinePlot.palette.count]
+            series.append(PlotSeries(name: "\(variant.name): B", points: run.points(kind: .step, x: "epoch", y: "batch"), color: color))
+            series.append(PlotSeries(name: "\(variant.name): B_simple", points: run.points(kind: .step, x: "epoch", y: "b_simple")
+                                         .filter { $0.y > 0 }, color: color, dashed: true))
+            if let seed = run.run.seed, !seeds.contains(seed) { seeds.append(seed) }
+        }
+        guard !series.isEmpty else { return nil }
+        let seedText = seeds.isEmpty ? "" : " (seed " + seeds.map(String.init).joined(separator: ", ") + ")"
+        return LinePlot(title: "Batch size B and the measured B_simple vs epochs\(seedText)", xLabel: "epochs",
+                        yLabel: "samples (B solid, B_simple dashed)", yLog: true, series: series.filter { !$0.points.isEmpty })
+    }
+
     func heatmap() -> Heatmap {
         let batches = axis(.batch)!.values
         let rates = axis(.learningRate)!.values
         let sortedBatches = batches.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
         let sortedRates = rates.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
         let summaries = variantSummaries
-        let byTarget = study.target != nil
+        let byTarget = selectsByTarget
         var cells: [[Double?]] = []
         for rate in sortedRates {
             var row: [Double?] = []

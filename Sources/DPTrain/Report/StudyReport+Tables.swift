@@ -29,11 +29,12 @@ extension StudyReport {
         case .percent: return estimate.scaled(100).text { Format.fixed($0, 2) }
         case .grouped: return estimate.text { Format.grouped($0) }
         case .significant: return estimate.text { Format.significant($0) }
+        case .tenths: return estimate.text { Format.fixed($0, 1) }
         }
     }
 
-    /// How ``interval(_:as:)`` writes numbers.
-    enum IntervalStyle { case percent, grouped, significant }
+    /// How ``interval(_:as:)`` writes numbers (`tenths`: one decimal, for seconds).
+    enum IntervalStyle { case percent, grouped, significant, tenths }
 
     /// The summary table's rows as text cells (shared by Markdown and HTML).
     func tableRows() -> (header: [String], rows: [[String]]) {
@@ -48,14 +49,14 @@ extension StudyReport {
                        StudyReport.significant(summary.peakLearningRate),
                        StudyReport.interval(summary.finalAccuracy),
                        StudyReport.interval(summary.bestAccuracy),
-                       StudyReport.grouped(summary.updatesMean),
-                       StudyReport.grouped(summary.samplesMean),
-                       StudyReport.fixed1(summary.wallSecondsMean)]
+                       StudyReport.interval(summary.updates, as: .grouped),
+                       StudyReport.interval(summary.samples, as: .grouped),
+                       StudyReport.interval(summary.wallSeconds, as: .tenths)]
             if study.target != nil {
                 row += ["\(summary.reachedTarget)/\(summary.valid)",
                         StudyReport.interval(summary.stepsToTarget, as: .grouped),
                         StudyReport.interval(summary.samplesToTarget, as: .grouped),
-                        StudyReport.fixed1(summary.secondsToTargetMean),
+                        StudyReport.interval(summary.secondsToTarget, as: .tenths),
                         StudyReport.interval(summary.bSimpleAtTarget, as: .grouped),
                         StudyReport.interval(summary.temperatureAtTarget, as: .significant)]
             }
@@ -74,6 +75,42 @@ extension StudyReport {
         return (header, rows)
     }
 
+    /// A study whose target does not stop the runs (``selectsByTarget``): per variant the cost
+    /// to the target — the target's metric at the check that reached it, updates, samples and
+    /// seconds (interpolated) — beside the validation and test accuracy, updates, samples and
+    /// seconds at the end. Empty for other studies.
+    func milestoneRows() -> (header: [String], rows: [[String]]) {
+        guard let target = study.target, !target.stop else { return ([], []) }
+        let value = { (estimate: Estimate?) in
+            StudyReport.interval(estimate, as: target.higherIsBetter ? .percent : .significant)
+        }
+        var header = ["variant", "reached", "\(target.metric) at the check\(target.higherIsBetter ? " %" : "")",
+                      "updates to target", "samples to target", "s to target", "final \(accuracyName) %"]
+        if reportsTestSeparately { header.append("final test accuracy %") }
+        header += ["updates", "samples", "wall s"]
+        let rows = variantSummaries.map { summary -> [String] in
+            var row = [summary.variant.name, "\(summary.reachedTarget)/\(summary.valid)", value(summary.valueAtTarget),
+                       StudyReport.interval(summary.stepsToTarget, as: .grouped),
+                       StudyReport.interval(summary.samplesToTarget, as: .grouped),
+                       StudyReport.interval(summary.secondsToTarget, as: .tenths),
+                       StudyReport.interval(summary.finalAccuracy)]
+            if reportsTestSeparately { row.append(StudyReport.interval(summary.finalTestAccuracy)) }
+            row += [StudyReport.interval(summary.updates, as: .grouped), StudyReport.interval(summary.samples, as: .grouped),
+                    StudyReport.interval(summary.wallSeconds, as: .tenths)]
+            return row
+        }
+        return (header, rows)
+    }
+
+    /// What the ``milestoneRows()`` table shows, in one sentence.
+    var milestoneNote: String {
+        guard let target = study.target else { return "" }
+        return "The runs train on past \(target.metric) \(Format.significant(target.value)) (target.stop: false). To the target: "
+            + "updates, samples and wall seconds interpolated at the crossing, and \(target.metric) at the first check that reached "
+            + "it (on the check subset), over the runs that reached it; at the end: the runs' final numbers. Means over seeds "
+            + "with 90% bootstrap intervals."
+    }
+
     /// Which accuracy selection uses, in one sentence.
     var selectionNote: String {
         switch accuracyMetric {
@@ -89,7 +126,7 @@ extension StudyReport {
     /// Which variants are the selected ones, in words.
     private var selectionScope: String {
         if isBatchLearningRateGrid { return "the best LR of each batch size" }
-        if study.target != nil { return "the fastest variant of each batch size" }
+        if selectsByTarget { return "the fastest variant of each batch size" }
         return "every variant: nothing is selected among them"
     }
 

@@ -16,6 +16,8 @@ extension StudyReport {
         var stepsToTarget: Double?
         var samplesToTarget: Double?
         var secondsToTarget: Double?
+        /// Over the runs that reached the target: the metric at the check that reached it.
+        var valueAtTarget: Double?
         /// Over the runs that reached the target: B_simple and g there.
         var bSimpleAtTarget: Double?
         var temperatureAtTarget: Double?
@@ -34,6 +36,7 @@ extension StudyReport {
             stepsToTarget = Statistics.mean(hits.map { $0.crossing!.step })
             samplesToTarget = Statistics.mean(hits.map { $0.crossing!.samples })
             secondsToTarget = Statistics.mean(hits.map { $0.crossing!.wallSeconds })
+            valueAtTarget = Statistics.mean(hits.map { $0.crossing!.after.value })
             bSimpleAtTarget = Statistics.mean(hits.compactMap(\.bSimpleAtTarget))
             temperatureAtTarget = Statistics.mean(hits.compactMap(\.temperatureAtTarget))
         }

@@ -23,20 +23,23 @@ extension StudyReport {
         /// Final test accuracy, for the selected variants only (``StudyReport/selectedVariants``)
         /// and only when selection is on validation accuracy.
         public var finalTestAccuracy: Estimate?
-        /// Mean parameter updates at the end of the runs.
-        public var updatesMean: Double?
-        /// Mean training samples seen at the end of the runs.
-        public var samplesMean: Double?
-        /// Mean wall-clock seconds of the runs.
-        public var wallSecondsMean: Double?
+        /// Parameter updates at the end of the runs.
+        public var updates: Estimate?
+        /// Training samples seen at the end of the runs.
+        public var samples: Estimate?
+        /// Wall-clock seconds of the runs (the summary's `wall_seconds`: training and evaluation).
+        public var wallSeconds: Estimate?
         /// Target studies: valid runs that reached the target; the target statistics are over those.
         public var reachedTarget: Int
         /// Interpolated updates to the target.
         public var stepsToTarget: Estimate?
         /// Interpolated training samples to the target.
         public var samplesToTarget: Estimate?
-        /// Mean interpolated wall-clock seconds to the target.
-        public var secondsToTargetMean: Double?
+        /// Interpolated wall-clock seconds to the target.
+        public var secondsToTarget: Estimate?
+        /// The target's metric at the first check that reached it (``TargetCrossing/after``: on the
+        /// check subset for a `target` line, on the whole split between evaluations).
+        public var valueAtTarget: Estimate?
         /// B_simple logged nearest the crossing (``RunOutcome/bSimpleAtTarget``).
         public var bSimpleAtTarget: Estimate?
         /// g = εN/(B(1 − μ)) nearest the crossing (``RunOutcome/temperatureAtTarget``).
@@ -46,5 +49,7 @@ extension StudyReport {
         public var finalAccuracyMean: Double? { finalAccuracy?.value }
         /// The mean updates to the target (nil when no valid run reached it).
         public var stepsToTargetMean: Double? { stepsToTarget?.value }
+        /// The mean updates at the end (nil without a valid run).
+        public var updatesMean: Double? { updates?.value }
     }
 }

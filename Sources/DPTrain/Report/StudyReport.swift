@@ -71,11 +71,22 @@ public struct StudyReport {
             rates.append(rate)
         }
         let table = SeedTable(cells: cells, batches: batches, learningRates: rates,
-                              isBatchLearningRateGrid: batchAxis != nil && rateAxis != nil, byTarget: study.target != nil)
+                              isBatchLearningRateGrid: batchAxis != nil && rateAxis != nil,
+                              byTarget: StudyReport.selectsByTarget(study))
         self.table = table
         sample = table.sample(Array(0..<seedCount))
         resamples = seedCount >= 2 ? bootstrap.draws(seedCount: seedCount).map(table.sample) : []
     }
+
+    /// True when the study's target stops its runs: their final accuracy is then the target's,
+    /// so selection (best LR, the fastest variant per batch size) and the S_min/B_noise fit go by
+    /// updates to the target. A target that does not stop the runs (`stop: false`) is a
+    /// milestone: the report gives the cost to it beside the result at the end, and selects as
+    /// without a target.
+    static func selectsByTarget(_ study: Study) -> Bool { study.target?.stop == true }
+
+    /// ``selectsByTarget(_:)`` of this report's study.
+    var selectsByTarget: Bool { StudyReport.selectsByTarget(study) }
 
     /// The accuracy selection uses: validation accuracy when any run logs it, else test accuracy.
     static func accuracyMetric(of runs: [RunMetrics]) -> AccuracyMetric {

@@ -38,7 +38,8 @@ public struct Study: Equatable, Sendable {
     public var grid: [GridAxis]
     /// Seeds; nil means the base config's own seed.
     public var seeds: [UInt64]?
-    /// Where every run stops early (`target:`), or nil to train for the full budget.
+    /// Where every run reaches a target (`target:`): it stops there, or with `stop: false` only
+    /// records the crossing; nil for no target.
     public var target: Target?
     /// The length of every run (`budget:`), or nil to keep the base config's.
     public var budget: Budget?
@@ -86,6 +87,10 @@ public struct Study: Equatable, Sendable {
     /// - `train_loss_ema`: the bias-corrected exponential moving average of the training loss
     ///   of every step (all ranks), ℓ̄ₛ = (1 − β)·Σᵢ β^(s−i)·ℓᵢ / (1 − β^s), β = `smoothing`
     ///   (McCandlish et al. 2018), checked after every step.
+    ///
+    /// With `stop: false` the crossing is recorded the same way (the `target` line) and the run
+    /// trains on to its budget, with no checks after the crossing: a milestone on the way,
+    /// so the report gives both the cost to the target and the result at the end.
     public struct Target: Equatable, Sendable {
         /// The metric (`target.metric`, one of ``metrics``; default `test_accuracy`).
         public var metric: String
@@ -105,6 +110,9 @@ public struct Study: Equatable, Sendable {
         /// β of the training-loss average (`target.smoothing`, default 0.9: a lag of about
         /// β/(1 − β) = 9 steps). Only for `train_loss_ema`.
         public var smoothing: Double
+        /// Whether a run stops at its first check that reaches the target (`target.stop`,
+        /// default true); false: the crossing is recorded and the run continues to its budget.
+        public var stop: Bool
 
         /// The metrics a target may name (`target.metric`).
         public static let metrics = ["test_accuracy", "val_accuracy", "test_loss", "val_loss", "train_loss_ema"]
@@ -113,7 +121,7 @@ public struct Study: Equatable, Sendable {
 
         /// A target of `value` on `metric`; the check settings default as documented on each.
         public init(metric: String, value: Double, subset: Int = 2_000, resolution: Double = 0.02, far: Double = 0.1,
-                    near: Double? = nil, smoothing: Double = 0.9) {
+                    near: Double? = nil, smoothing: Double = 0.9, stop: Bool = true) {
             self.metric = metric
             self.value = value
             self.subset = subset
@@ -121,6 +129,7 @@ public struct Study: Equatable, Sendable {
             self.far = far
             self.near = near ?? Target.defaultNear(metric: metric, value: value)
             self.smoothing = smoothing
+            self.stop = stop
         }
 
         /// 0.03 for accuracies, 10% of |value| for losses.
@@ -309,8 +318,9 @@ public struct Study: Equatable, Sendable {
                                      allowed: "a distance ≥ 0 from the target in the metric's units", where: { $0 >= 0 })
         let smoothing = try reader.double("smoothing", default: 0.9, allowed: "β in [0, 1) (0: no smoothing)",
                                           where: { $0 >= 0 && $0 < 1 })
+        let stop = try reader.bool("stop", default: true)
         return Target(metric: metric, value: value, subset: subset, resolution: resolution, far: far, near: near,
-                      smoothing: smoothing)
+                      smoothing: smoothing, stop: stop)
     }
 
     private static func strings(_ reader: ConfigReader, _ key: String) throws -> [String] {

@@ -1,9 +1,10 @@
 import Foundation
 
-/// A study run's observer: checks the study's target between steps (``Study/Target``), stops
-/// the run at the first check that reaches it, writes the `target` line with the crossing
-/// interpolated between that check and the one before (``TargetCrossing``), and forwards the
-/// trainer's lines when the study is verbose.
+/// A study run's observer: checks the study's target between steps (``Study/Target``), writes
+/// the `target` line at the first check that reaches it, with the crossing interpolated between
+/// that check and the one before (``TargetCrossing``), and stops the run there — or, with
+/// `target.stop: false`, lets it train on with no further checks; forwards the trainer's lines
+/// when the study is verbose.
 ///
 /// Checks are decided from ``TargetProgress`` in the trainer's state (checkpointed) and from
 /// all-reduced values only — the subset's metric (``Evaluator``) or the ranks' summed training
@@ -28,7 +29,7 @@ final class StudyRunObserver: TrainingObserver {
     func trainer(_ trainer: Trainer, didStep progress: StepProgress) { lastStep = progress }
 
     func trainer(_ trainer: Trainer, stopAfterStep step: Int) throws -> String? {
-        guard let target else { return nil }
+        guard let target, trainer.state.target?.reachedAtStep == nil else { return nil }
         var watch = trainer.state.target ?? TargetProgress()
         defer { trainer.state.target = watch }
         let value: Double
@@ -52,10 +53,16 @@ final class StudyRunObserver: TrainingObserver {
         guard target.isReached(by: value),
               let crossing = TargetCrossing.find(target, in: (previous.map { [$0] } ?? []) + [check]) else { return nil }
         try trainer.runDirectory?.log.write(record(crossing, target: target))
+        watch.reachedAtStep = step
         let interval = previous.map { " between steps \(Int($0.step)) and \(step)" } ?? " at the first check"
-        return "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
+        let message = "\(target.metric) \(Format.significant(value)) reached the target \(Format.significant(target.value))"
             + " at step \(step), \(state.samples) samples (crossing interpolated\(interval): step "
             + "\(Format.fixed(crossing.step, 1)), \(Format.grouped(crossing.samples)) samples)"
+        guard target.stop else {
+            printer?(message + "; training on (target.stop: false)")
+            return nil
+        }
+        return message
     }
 
     /// The split's fixed subset: `target.subset` samples drawn without replacement from the

@@ -13,6 +13,9 @@ public struct TargetProgress: Codable, Equatable, Sendable {
     public var average = 0.0
     /// n, the steps in ``average``.
     public var averagedSteps = 0
+    /// The step of the check that reached the target, once one has (nil before). A run whose
+    /// target does not stop it (`target.stop: false`) trains on with no further checks.
+    public var reachedAtStep: Int?
 
     /// Progress before any check.
     public init() {}

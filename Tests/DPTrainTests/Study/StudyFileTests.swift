@@ -23,6 +23,7 @@ import Testing
         #expect(study.variants[0].overrides == ["lr_schedule.name=multistep", "lr_schedule.milestones=[1, 2]"])
         #expect(study.seeds == [1, 2, 3])
         #expect(study.target == Study.Target(metric: "val_accuracy", value: 0.88))
+        #expect(study.target?.stop == true, "a target stops the runs unless it says otherwise")
         #expect(study.budget?.epochs == 6)
         let runs = study.runs
         #expect(runs.map(\.name) == ["lr-decay-s1", "lr-decay-s2", "lr-decay-s3",
@@ -81,6 +82,23 @@ import Testing
             _ = try StudyTestSupport.study("base: b.yaml\nvariants: [{name: a}]\nseed: [1]\n", in: directory)
         } catch {
             #expect("\(error)".contains("did you mean 'seeds'?"), "\(error)")
+        }
+    }
+
+    /// `target.stop: false` records the crossing without stopping; anything but a boolean is
+    /// an error naming the key and the values it takes.
+    @Test func targetStopIsABoolean() throws {
+        let directory = try StudyTestSupport.temporaryDirectory("study-stop")
+        let study = try StudyTestSupport.study(
+            "base: b.yaml\nvariants: [{name: a}]\ntarget: {metric: val_accuracy, value: 0.88, stop: false}\n", in: directory)
+        #expect(study.target == Study.Target(metric: "val_accuracy", value: 0.88, stop: false))
+        do {
+            _ = try StudyTestSupport.study(
+                "base: b.yaml\nvariants: [{name: a}]\ntarget: {metric: val_accuracy, value: 0.88, stop: later}\n", in: directory)
+            Issue.record("accepted target.stop: later")
+        } catch {
+            #expect("\(error)".contains("target.stop") && "\(error)".contains("true or false") && "\(error)".contains("'later'"),
+                    "\(error)")
         }
     }
 

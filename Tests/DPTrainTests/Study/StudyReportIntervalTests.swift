@@ -10,7 +10,8 @@ import Testing
     /// and 2; target val_accuracy 0.8. Seed 1 reaches it after S₁ = 100(1 + 1000/B) updates,
     /// seed 2 after S₂ = 200(1 + 1000/B): each run evaluates at S − 10 (val 0.7) and S + 10 (val
     /// 0.9), so the interpolated crossing is S. b512-hot seed 1 never reaches it; seed 2 diverges.
-    static func writeStudy(in directory: URL) throws -> Study {
+    /// `stop`: false writes the target as a milestone (`target.stop: false`).
+    static func writeStudy(in directory: URL, stop: Bool = true) throws -> Study {
         try StudyTestSupport.write("""
             base: base.yaml
             output: \(directory.appendingPathComponent("out").path)
@@ -20,7 +21,7 @@ import Testing
               - {name: b2048, overrides: ["batch.global=2048"]}
               - {name: b512-hot, overrides: ["batch.global=512", "optimizer.lr=0.4"]}
             seeds: [1, 2]
-            target: {metric: val_accuracy, value: 0.8}
+            target: {metric: val_accuracy, value: 0.8\(stop ? "" : ", stop: false")}
             """, to: directory, "study.yaml")
         let out = directory.appendingPathComponent("out")
         for (seed, scale) in [(1, 100.0), (2, 200.0)] {
@@ -126,7 +127,7 @@ import Testing
     /// Acceptance: every number of report.json is recomputed from the runs' metrics.jsonl by the
     /// script in the README ("Recomputing a report"), run with python3 — on the two-seed target
     /// study above, on a three-seed B × LR grid with a diverged, an unfinished and a missing
-    /// run and a claim, and on runs with `target` lines (val_accuracy and train_loss_ema targets,
+    /// run and a claim, on the first study with a target that does not stop the runs, and on runs with `target` lines (val_accuracy and train_loss_ema targets,
     /// ``StudyReportTargetLineTests``). A number changed in report.json is caught.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed"))
     func readmeScriptRecomputesEveryNumber() throws {
@@ -136,6 +137,7 @@ import Testing
         // The target-line studies: crossings the evaluations would put elsewhere, so a script or
         // report that ignored the `target` lines (or took them for another target) disagrees.
         let studies = [try StudyReportIntervalTests.writeStudy(in: directory.appendingPathComponent("target")),
+                       try StudyReportIntervalTests.writeStudy(in: directory.appendingPathComponent("milestone"), stop: false),
                        try StudyReportIntervalTests.writeGridStudy(in: directory.appendingPathComponent("grid")),
                        try StudyReportTargetLineTests.writeStudy(in: directory.appendingPathComponent("lines")),
                        try StudyReportTargetLineTests.writeStudy(in: directory.appendingPathComponent("ema"),

@@ -56,6 +56,72 @@ import Testing
         #expect(try #require(line["previous_check_samples"]) == 32 * before && line["samples"] == 32 * step)
     }
 
+    /// `stop: false`: the same `target` line (one, at a scheduled check), and the run trains on
+    /// to the end of its budget with no check after the crossing.
+    @Test func targetThatDoesNotStopRecordsTheCrossingAndTrainsToTheEnd() throws {
+        let directory = try StudyTestSupport.temporaryDirectory("target-nostop")
+        let study = try Self.writeStudy(in: directory, target: "{metric: val_accuracy, value: 0.75, subset: 64, stop: false}")
+        let outcomes = try StudyRunner(study: study, communicator: LocalCommunicator()).run()
+        let summary = try #require(outcomes[0].summary)
+        #expect(summary.stopReason == nil, "\(summary.stopReason ?? "")")
+        // 40 epochs of 12 steps.
+        #expect(summary.steps == 480 && abs(summary.epochs - 40) < 1e-9)
+        let records = try Self.records(study.runs[0])
+        let targets = records.filter { $0.kind == .target }
+        #expect(targets.count == 1)
+        let line = try #require(targets.first)
+        let step = try #require(line["step"]), before = try #require(line["previous_check_step"])
+        let value = try #require(line["check_value"]), previous = try #require(line["previous_check_value"])
+        #expect(step < 480 && value >= 0.75 && previous < 0.75)
+        let target = try #require(study.target)
+        #expect(Int(step) == TargetSchedule.nextCheck(afterStep: Int(before), value: previous, target: target))
+        let fraction = (0.75 - previous) / (value - previous)
+        #expect(abs(try #require(line["target_step"]) - (before + fraction * (step - before))) < 1e-9)
+        // Training went on after the line: step lines past it and the last epoch's evaluation.
+        let index = try #require(records.firstIndex { $0.kind == .target })
+        #expect(records[(index + 1)...].contains { $0.kind == .step && ($0["step"] ?? 0) > step })
+        #expect(records.contains { $0.kind == .eval && $0["epoch"].map { abs($0 - 40) < 1e-9 } == true })
+        #expect(records.last?.kind == .summary && records.last?["step"] == 480)
+        // The same crossing as a run that stops there.
+        let stopping = try Self.writeStudy(in: try StudyTestSupport.temporaryDirectory("target-nostop-ref"),
+                                           target: "{metric: val_accuracy, value: 0.75, subset: 64}")
+        try StudyRunner(study: stopping, communicator: LocalCommunicator()).run()
+        let reference = try #require(try Self.records(stopping.runs[0]).first { $0.kind == .target })
+        #expect(Self.position(reference) == Self.position(line))
+    }
+
+    /// A run resumed from a checkpoint after its crossing (`target.stop: false`) knows the target
+    /// was reached: no second check, no second `target` line, the same end.
+    @Test func resumeAfterTheCrossingWritesNoSecondTargetLine() throws {
+        let directory = try StudyTestSupport.temporaryDirectory("target-nostop-resume")
+        let study = try Self.writeStudy(in: directory, target: "{metric: val_accuracy, value: 0.75, subset: 64, stop: false}")
+        try StudyRunner(study: study, communicator: LocalCommunicator()).run()
+        let run = study.runs[0]
+        let uninterrupted = try Self.records(run)
+        let crossingStep = try #require(uninterrupted.first { $0.kind == .target }?["step"])
+
+        // "Kill" it at the first checkpoint after the crossing.
+        let runURL = URL(fileURLWithPath: run.directory)
+        let checkpoints = RunDirectory.checkpointFiles(in: runURL)
+        let stepOf = { (url: URL) in Int(url.deletingPathExtension().lastPathComponent.dropFirst("step-".count)) ?? 0 }
+        let resumeStep = try #require(checkpoints.map(stepOf).first { Double($0) > crossingStep })
+        #expect(resumeStep < 480)
+        for file in checkpoints where stepOf(file) > resumeStep { try FileManager.default.removeItem(at: file) }
+        for name in ["DONE", "final.safetensors"] {
+            try FileManager.default.removeItem(at: runURL.appendingPathComponent(name))
+        }
+        let outcomes = try StudyRunner(study: study, communicator: LocalCommunicator()).run()
+        #expect(outcomes[0].status == .resumed)
+        let resumed = try Self.records(run)
+        #expect(resumed.filter { $0.kind == .target }.count == 1)
+        // Every line as before, apart from the clock (wall seconds, throughput).
+        let untimed = { (records: [MetricRecord]) in
+            records.map { "\($0.kind.rawValue) " + $0.fields.filter { !$0.key.contains("wall") && $0.key != "samples_per_second" }
+                .map { "\($0.key)=\($0.value.map { String($0) } ?? "null")" }.joined(separator: ",") }
+        }
+        #expect(untimed(resumed) == untimed(uninterrupted))
+    }
+
     @Test func smoothedTrainingLossIsCheckedAfterEveryStep() throws {
         let directory = try StudyTestSupport.temporaryDirectory("target-ema")
         let study = try Self.writeStudy(in: directory, target: "{metric: train_loss_ema, value: 0.5}")
