@@ -88,8 +88,9 @@ extension StudyReport {
         }
         if let plot = batchAgainstNoiseScalePlot() {
             result.append(("batch-bsimple", plot.svg(),
-                           "Each variant whose batch changes during training, first seed: B as trained (solid) and the "
-                           + "measured B_simple it is compared with (dashed, the logged b_simple, EMA-smoothed), same colour."))
+                           "Each variant whose batch changes during training, first seed (the first that did not diverge): "
+                           + "B as trained (solid, named in the legend) and the measured B_simple it is compared with (dashed, "
+                           + "same colour: the logged b_simple, EMA-smoothed)."))
         }
         if selectsByTarget {
             result.append(("steps-to-target", targetPlot(samples: false).svg(),
@@ -115,9 +116,12 @@ extension StudyReport {
             guard let run = all.first(where: { !$0.diverged }) ?? all.first,
                   Set(run.steps.compactMap { $0["batch"] }).count > 1 else { continue }
             let color = LinePlot.palette[series.count / 2 % LinePlot.palette.count]
-            series.append(PlotSeries(name: "\(variant.name): B", points: run.points(kind: .step, x: "epoch", y: "batch"), color: color))
-            series.append(PlotSeries(name: "\(variant.name): B_simple", points: run.points(kind: .step, x: "epoch", y: "b_simple")
-                                         .filter { $0.y > 0 }, color: color, dashed: true))
+            series.append(PlotSeries(name: variant.name, points: run.points(kind: .step, x: "epoch", y: "batch"), color: color))
+            // Listed once in the legend, by its variant's B line (the legend would not fit both).
+            var measured = PlotSeries(name: "\(variant.name) B_simple", points: run.points(kind: .step, x: "epoch", y: "b_simple")
+                                          .filter { $0.y > 0 }, color: color, dashed: true)
+            measured.inLegend = false
+            series.append(measured)
             if let seed = run.run.seed, !seeds.contains(seed) { seeds.append(seed) }
         }
         guard !series.isEmpty else { return nil }

@@ -77,7 +77,7 @@ import Testing
         }
         let report = try StudyReport(study: try Study.load(file: directory.appendingPathComponent("study.yaml").path))
         let plot = try #require(report.batchAgainstNoiseScalePlot())
-        #expect(plot.series.map(\.name) == ["grow: B", "grow: B_simple"])
+        #expect(plot.series.map(\.name) == ["grow", "grow B_simple"] && plot.series.map(\.inLegend) == [true, false])
         #expect(plot.series[0].points.map(\.x) == [0.5, 1.5] && plot.series[0].points.map(\.y) == [128, 512])
         // Seed 1's B_simple, dashed, in B's colour.
         #expect(plot.series[1].points.map(\.y) == [300, 700] && plot.series[1].dashed && plot.series[1].color == plot.series[0].color)
