@@ -7,8 +7,11 @@
  *   --reps N   timed runs per product and library, alternated; the best is kept (default 40)
  *   --beta B   β of every product (default 0, what training uses at K = 1: the forward, dX
  *              and the first micro-step's dW all write their output)
- * Per product: best milliseconds and GFLOP/s of each, their ratio, and the largest absolute
- * error of each against a Double reference of C = op(A)·op(B) + β·C. Exit status 2 when the
+ * Per product: best milliseconds and GFLOP/s of each, their ratio, the largest absolute
+ * error of each against a Double reference of C = op(A)·op(B) + β·C, and the kernel's time
+ * when op(B) was packed once beforehand (avx512_sgemm_prepacked: what a trainer that keeps its
+ * weights packed between updates would pay per product; its results must be, and are checked
+ * to be, identical to the packing call's). Exit status 2 when the
  * CPU lacks AVX-512F/VL or FMA, or on a bad argument. */
 #include "kernel.h"
 #include <cblas.h>
@@ -68,10 +71,11 @@ static float uniform(unsigned long long *state) {
     return (float)((*state >> 40) / 16777216.0) - 0.5f;
 }
 
-static void compare(Shape s, int reps, float beta, double *totalBLAS, double *totalOurs) {
+static void compare(Shape s, int reps, float beta, double *totalBLAS, double *totalOurs, double *totalPrepacked) {
     long aCount = (long)s.m * s.k, bCount = (long)s.k * s.n, cCount = (long)s.m * s.n;
     float *A = malloc(aCount * 4), *B = malloc(bCount * 4), *C0 = malloc(cCount * 4);
-    float *C1 = malloc(cCount * 4), *C2 = malloc(cCount * 4);
+    float *C1 = malloc(cCount * 4), *C2 = malloc(cCount * 4), *C3 = malloc(cCount * 4);
+    float *packed = aligned_alloc(64, (avx512_sgemm_packed_count(s.n, s.k) * 4 + 63) / 64 * 64);
     unsigned long long state = 42;
     for (long i = 0; i < aCount; i++) A[i] = uniform(&state);
     for (long i = 0; i < bCount; i++) B[i] = uniform(&state);
@@ -83,6 +87,13 @@ static void compare(Shape s, int reps, float beta, double *totalBLAS, double *to
     memcpy(C2, C0, cCount * 4);
     cblas_sgemm(CblasRowMajor, ta, tb, s.m, s.n, s.k, 1, A, lda, B, ldb, beta, C1, s.n);
     avx512_sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, A, lda, B, ldb, beta, C2, s.n);
+    memcpy(C3, C0, cCount * 4);
+    avx512_sgemm_pack_b(s.transB, s.n, s.k, B, ldb, packed);
+    avx512_sgemm_prepacked(s.transA, s.m, s.n, s.k, 1, A, lda, packed, beta, C3, s.n);
+    if (memcmp(C2, C3, cCount * 4) != 0) {
+        fprintf(stderr, "compare: %s: the pre-packed product differs from the packing one\n", s.label);
+        exit(1);
+    }
     double errorBLAS = 0, errorOurs = 0;
     for (int i = 0; i < s.m; i++) {
         for (int j = 0; j < s.n; j++) {
@@ -97,7 +108,7 @@ static void compare(Shape s, int reps, float beta, double *totalBLAS, double *to
         }
     }
     /* Speed: the two alternated, best of reps each. */
-    double bestBLAS = 1e9, bestOurs = 1e9;
+    double bestBLAS = 1e9, bestOurs = 1e9, bestPrepacked = 1e9;
     for (int run = 0; run < reps; run++) {
         double start = now();
         cblas_sgemm(CblasRowMajor, ta, tb, s.m, s.n, s.k, 1, A, lda, B, ldb, beta, C1, s.n);
@@ -107,14 +118,20 @@ static void compare(Shape s, int reps, float beta, double *totalBLAS, double *to
         avx512_sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, A, lda, B, ldb, beta, C2, s.n);
         t = now() - start;
         if (t < bestOurs) bestOurs = t;
+        start = now();
+        avx512_sgemm_prepacked(s.transA, s.m, s.n, s.k, 1, A, lda, packed, beta, C3, s.n);
+        t = now() - start;
+        if (t < bestPrepacked) bestPrepacked = t;
     }
     double flops = 2.0 * s.m * s.n * s.k;
-    printf("  %-16s %5d %5d %5d   %8.3f %7.1f   %8.3f %7.1f   %5.2f   %.1e / %.1e\n", s.label, s.m, s.n, s.k,
-           bestBLAS * 1e3, flops / bestBLAS / 1e9, bestOurs * 1e3, flops / bestOurs / 1e9, bestBLAS / bestOurs,
+    printf("  %-16s %5d %5d %5d   %8.3f %7.1f   %8.3f %7.1f   %5.2f   %8.3f %7.1f   %5.2f   %.1e / %.1e\n",
+           s.label, s.m, s.n, s.k, bestBLAS * 1e3, flops / bestBLAS / 1e9, bestOurs * 1e3, flops / bestOurs / 1e9,
+           bestBLAS / bestOurs, bestPrepacked * 1e3, flops / bestPrepacked / 1e9, bestBLAS / bestPrepacked,
            errorBLAS, errorOurs);
     *totalBLAS += bestBLAS;
     *totalOurs += bestOurs;
-    free(A); free(B); free(C0); free(C1); free(C2);
+    *totalPrepacked += bestPrepacked;
+    free(A); free(B); free(C0); free(C1); free(C2); free(C3); free(packed);
 }
 
 int main(int argc, char **argv) {
@@ -150,15 +167,17 @@ int main(int argc, char **argv) {
             {"dense.3 dX", 0, 0, m, 1024, 10},
         };
         printf("\nmicro-batch m = %d, beta = %g, best of %d alternated runs (1 thread):\n", m, beta, reps);
-        printf("  %-16s %5s %5s %5s   %8s %7s   %8s %7s   %5s   %s\n", "product", "m", "n", "k",
-               "OpenBLAS", "GFLOP/s", "AVX-512", "GFLOP/s", "ratio", "max |error| OpenBLAS / AVX-512");
-        double totalBLAS = 0, totalOurs = 0, flops = 0;
+        printf("  %-16s %5s %5s %5s   %8s %7s   %8s %7s   %5s   %8s %7s   %5s   %s\n", "product", "m", "n", "k",
+               "OpenBLAS", "GFLOP/s", "AVX-512", "GFLOP/s", "ratio", "B packed", "GFLOP/s", "ratio",
+               "max |error| OpenBLAS / AVX-512");
+        double totalBLAS = 0, totalOurs = 0, totalPrepacked = 0, flops = 0;
         for (int i = 0; i < 8; i++) {
-            compare(shapes[i], reps, beta, &totalBLAS, &totalOurs);
+            compare(shapes[i], reps, beta, &totalBLAS, &totalOurs, &totalPrepacked);
             flops += 2.0 * shapes[i].m * shapes[i].n * shapes[i].k;
         }
-        printf("  %-16s %17s   %8.3f %7.1f   %8.3f %7.1f   %5.2f\n", "all eight", "", totalBLAS * 1e3,
-               flops / totalBLAS / 1e9, totalOurs * 1e3, flops / totalOurs / 1e9, totalBLAS / totalOurs);
+        printf("  %-16s %17s   %8.3f %7.1f   %8.3f %7.1f   %5.2f   %8.3f %7.1f   %5.2f\n", "all eight", "",
+               totalBLAS * 1e3, flops / totalBLAS / 1e9, totalOurs * 1e3, flops / totalOurs / 1e9,
+               totalBLAS / totalOurs, totalPrepacked * 1e3, flops / totalPrepacked / 1e9, totalBLAS / totalPrepacked);
     }
     return 0;
 }

@@ -10,6 +10,7 @@
  * X·Wᵀ and dX = dZ·W) element by element, op(B) = Bᵀ (the forward's Wᵀ) in 16×16 register
  * transposes. (Reading op(B) = B in place instead of packing it measured no faster and less
  * steady.)
+ * avx512_sgemm_prepacked skips the packing of op(B) for a B packed once by avx512_sgemm_pack_b.
  * KC is the largest block ≤ 256 that divides k into equal parts (a multiple of 8), so the
  * summation order depends on the shape alone: results are deterministic. */
 #include "kernel.h"
@@ -144,34 +145,65 @@ static void packB(int transB, const float *B, long ldb, int n, int pc, int kc, f
     }
 }
 
-void avx512_sgemm(int transA, int transB, int m, int n, int k, float alpha,
-                  const float *A, long lda, const float *B, long ldb,
-                  float beta, float *C, long ldc) {
+/* The k-blocking of the product: equal blocks of at most KC_MAX rows, a multiple of 8. */
+static int blockRows(int k) {
+    int blocks = (k + KC_MAX - 1) / KC_MAX;
+    return ((k + blocks - 1) / blocks + 7) & ~7;
+}
+
+static int paddedColumns(int n) { return (n + NR - 1) / NR * NR; }
+
+/* The loop nest; op(B) comes from `prepacked` (all k-blocks, as avx512_sgemm_pack_b lays them
+ * out) or, when it is NULL, is packed block by block from B. */
+static void multiply(int transA, int transB, int m, int n, int k, float alpha, const float *A, long lda,
+                     const float *B, long ldb, const float *prepacked, float beta, float *C, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) C[(long)i * ldc + j] = beta == 0 ? 0 : beta * C[(long)i * ldc + j];
         return;
     }
-    int blocks = (k + KC_MAX - 1) / KC_MAX;
-    int kcStep = ((k + blocks - 1) / blocks + 7) & ~7;
-    float *Bp = scratch(&packedB, &packedBCount, (size_t)((n + NR - 1) / NR * NR) * kcStep);
+    int kcStep = blockRows(k);
+    long nPadded = paddedColumns(n);
+    float *Bp = prepacked ? NULL : scratch(&packedB, &packedBCount, (size_t)nPadded * kcStep);
     int mcMax = m < MC_MAX ? m : MC_MAX;
     float *Ap = scratch(&packedA, &packedACount, (size_t)((mcMax + MR - 1) / MR * MR) * kcStep);
     for (int pc = 0; pc < k; pc += kcStep) {
         int kc = k - pc < kcStep ? k - pc : kcStep;
         float blockBeta = pc == 0 ? beta : 1.0f;
-        packB(transB, B, ldb, n, pc, kc, Bp);
+        const float *block = prepacked ? prepacked + nPadded * pc : Bp;
+        if (!prepacked) packB(transB, B, ldb, n, pc, kc, Bp);
         for (int ic = 0; ic < m; ic += MC_MAX) {
             int mc = m - ic < MC_MAX ? m - ic : MC_MAX;
             packA(transA, A, lda, ic, mc, pc, kc, Ap);
             for (int ir = 0; ir < mc; ir += MR) {
                 for (int jr = 0; jr < n; jr += NR) {
                     int mr = mc - ir < MR ? mc - ir : MR, nr = n - jr < NR ? n - jr : NR;
-                    microKernel(kc, Ap + (long)ir * kc, Bp + (long)jr * kc,
+                    microKernel(kc, Ap + (long)ir * kc, block + (long)jr * kc,
                                 C + (long)(ic + ir) * ldc + jr, ldc, alpha, blockBeta, mr, nr);
                 }
             }
         }
     }
+}
+
+void avx512_sgemm(int transA, int transB, int m, int n, int k, float alpha,
+                  const float *A, long lda, const float *B, long ldb,
+                  float beta, float *C, long ldc) {
+    multiply(transA, transB, m, n, k, alpha, A, lda, B, ldb, NULL, beta, C, ldc);
+}
+
+long avx512_sgemm_packed_count(int n, int k) { return (long)paddedColumns(n) * (k > 0 ? k : 0); }
+
+void avx512_sgemm_pack_b(int transB, int n, int k, const float *B, long ldb, float *packed) {
+    int kcStep = blockRows(k);
+    for (int pc = 0; pc < k; pc += kcStep) {
+        int kc = k - pc < kcStep ? k - pc : kcStep;
+        packB(transB, B, ldb, n, pc, kc, packed + (long)paddedColumns(n) * pc);
+    }
+}
+
+void avx512_sgemm_prepacked(int transA, int m, int n, int k, float alpha, const float *A, long lda,
+                            const float *packed, float beta, float *C, long ldc) {
+    multiply(transA, 0, m, n, k, alpha, A, lda, NULL, 0, packed, beta, C, ldc);
 }
