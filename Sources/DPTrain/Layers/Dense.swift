@@ -7,11 +7,11 @@
 ///
 /// Forward is one ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` with
 /// `transposeB` followed by one pass per output row that adds b and applies f while the row
-/// is in cache. Backward, given dY = ∂L/∂Y:
+/// is in cache (in place, Y over Z, when f′ needs Y alone). Backward, given dY = ∂L/∂Y:
 ///
-///     dZ = dY ⊙ f′(Z)
-///     dW += dZᵀ·X          (gemm, beta = 1)
+///     dZ = dY ⊙ f′(Z)      row by row, each row added into db while in cache:
 ///     db += Σ_rows dZ
+///     dW += dZᵀ·X          (gemm, beta = 1)
 ///     dX  = dZ·W           (skipped when `needsInputGradient` is false)
 ///
 /// Parameters are named `"\(name).weight"` (role `.weight`, decayed) and `"\(name).bias"`
@@ -42,7 +42,8 @@ public final class Dense: Layer {
     // MARK: - Caches of the last forward (n = its row count)
     /// X, `n × in`: a view of the caller's input; it must stay valid until `backward`.
     private var input: Matrix?
-    /// Z = X·Wᵀ + b, `n × out`; only kept apart from Y when f is not the identity.
+    /// Z = X·Wᵀ + b, `n × out`; only kept apart from Y when f′ needs Z
+    /// (``Activation/derivativeNeedsPreActivation``), else Y overwrites it.
     private let preActivation = FloatBuffer()
     /// Y = f(Z), `n × out`.
     private let output = FloatBuffer()
@@ -119,7 +120,7 @@ public final class Dense: Layer {
         let n = input.rows, inputs = inputSize, outputs = outputSize
         self.input = input
         let y = output.matrix(rows: n, columns: outputs)
-        let z = activation.isIdentity ? y : preActivation.matrix(rows: n, columns: outputs)
+        let z = keepsPreActivation ? preActivation.matrix(rows: n, columns: outputs) : y
         gemm(transposeA: .none, transposeB: .transposed, m: n, n: outputs, k: inputs,
              a: input.base, lda: inputs, b: store.values(of: weightSlice), ldb: inputs,
              beta: 0, c: z.base, ldc: outputs)
@@ -137,6 +138,9 @@ public final class Dense: Layer {
         return y
     }
 
+    /// Whether Z is kept apart from Y for backward (f′ needs Z).
+    private var keepsPreActivation: Bool { !activation.isIdentity && activation.derivativeNeedsPreActivation }
+
     /// Writes dW and db on a micro-step that does not accumulate (β = 0 and a bias reset).
     public var overwritesParameterGradients: Bool { true }
 
@@ -149,31 +153,33 @@ public final class Dense: Layer {
         let n = input.rows, inputs = inputSize, outputs = outputSize
         precondition(outputGradient.rows == n && outputGradient.columns == outputs,
                      "Dense \(name): gradient is \(outputGradient.rows)×\(outputGradient.columns), expected \(n)×\(outputs)")
-        // dZ = dY ⊙ f′(Z)
+        // dZ = dY ⊙ f′(Z) row by row, and db += Σ_rows dZ while the row is in cache
+        // (db = … when not accumulating).
+        let accumulates = context.accumulatesGradients
+        let db = biasSlice.map { store.gradients(of: $0) }
+        if let db, !accumulates { db.update(repeating: 0, count: outputs) }
         let dZ: UnsafePointer<Float>
         if activation.isIdentity {
             dZ = UnsafePointer(outputGradient.base)
         } else {
             let buffer = preActivationGradient.matrix(rows: n, columns: outputs)
-            activation.backward(preActivation: preActivation.base, output: output.base,
-                                outputGradient: outputGradient.base, inputGradient: buffer.base,
-                                count: n * outputs)
+            let z = keepsPreActivation ? preActivation.base : output.base
+            for row in 0..<n {
+                let offset = row * outputs
+                activation.backward(preActivation: z + offset, output: output.base + offset,
+                                    outputGradient: outputGradient.base + offset,
+                                    inputGradient: buffer.base + offset, count: outputs)
+                if let db { Dense.add(buffer.base + offset, into: db, count: outputs) }
+            }
             dZ = UnsafePointer(buffer.base)
         }
+        if activation.isIdentity, let db {
+            for row in 0..<n { Dense.add(dZ + row * outputs, into: db, count: outputs) }
+        }
         // dW += dZᵀ·X   ([out, n]·[n, in] = [out, in]); dW = … when not accumulating (β = 0)
-        let accumulates = context.accumulatesGradients
         gemm(transposeA: .transposed, transposeB: .none, m: outputs, n: inputs, k: n,
              a: dZ, lda: outputs, b: input.base, ldb: inputs,
              beta: accumulates ? 1 : 0, c: store.gradients(of: weightSlice), ldc: inputs)
-        // db += Σ_rows dZ
-        if let biasSlice {
-            let db = store.gradients(of: biasSlice)
-            if !accumulates { db.update(repeating: 0, count: outputs) }
-            for row in 0..<n {
-                let r = dZ + row * outputs
-                for j in 0..<outputs { db[j] += r[j] }
-            }
-        }
         guard needsInputGradient else {
             return Matrix(base: inputGradient.base, rows: 0, columns: inputs)
         }
@@ -183,5 +189,11 @@ public final class Dense: Layer {
              a: dZ, lda: outputs, b: store.values(of: weightSlice), ldb: inputs,
              beta: 0, c: dX.base, ldc: inputs)
         return dX
+    }
+
+    /// sum[j] += row[j] for j in 0 ..< count.
+    @inline(__always)
+    private static func add(_ row: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>, count: Int) {
+        for j in 0..<count { sum[j] += row[j] }
     }
 }
