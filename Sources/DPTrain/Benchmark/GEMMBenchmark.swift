@@ -3,7 +3,7 @@ import Foundation
 /// Times `gemm` at given shapes and reports GFLOP/s (2·m·n·k flops per product).
 public enum GEMMBenchmark {
     /// One product to time: C[m×n] = op(A)·op(B) with inner dimension k, issued `count` times
-    /// per micro-batch (a dense layer: once; a convolution: once per group of samples).
+    /// per micro-batch (a dense layer: once; a convolution: once per sample).
     public struct Shape: Equatable, Sendable {
         public var label: String
         public var transposeA: Transpose
@@ -51,26 +51,20 @@ public enum GEMMBenchmark {
         return shapes
     }
 
-    /// The products of a convolution (see ``Conv2D``): per group of g samples the forward
-    /// Zᵍ = W·col `[O, C·kh·kw]·[C·kh·kw, g·OH·OW]` and dcol = Wᵀ·dZᵍ (⌊m/g⌋ groups of g
-    /// samples, then one of m mod g if any); per sample the weight gradient dW += dZ_s·col_sᵀ.
+    /// The three products per sample of a convolution (see ``Conv2D``): forward
+    /// Z_s = W·col `[O, C·kh·kw]·[C·kh·kw, OH·OW]`, weight gradient dW += dZ_s·colᵀ, and
+    /// dcol = Wᵀ·dZ_s; each issued once per sample of the micro-batch m.
     public static func convolutionShapes(name: String, outputChannels: Int, patchSize: Int, positions: Int,
-                                         samplesPerProduct: Int, micro: Int, inputGradient: Bool) -> [Shape] {
-        let full = micro / samplesPerProduct, rest = micro % samplesPerProduct
-        let groups = [(samples: samplesPerProduct, count: full), (samples: rest, count: 1)].filter {
-            $0.samples > 0 && $0.count > 0
-        }
-        var shapes = groups.map { group in
+                                         micro: Int, inputGradient: Bool) -> [Shape] {
+        var shapes = [
             Shape(label: "\(name) forward", transposeA: .none, transposeB: .none,
-                  m: outputChannels, n: group.samples * positions, k: patchSize, count: group.count)
-        }
-        shapes.append(Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
-                            m: outputChannels, n: patchSize, k: positions, count: micro))
+                  m: outputChannels, n: positions, k: patchSize, count: micro),
+            Shape(label: "\(name) dW", transposeA: .none, transposeB: .transposed,
+                  m: outputChannels, n: patchSize, k: positions, count: micro),
+        ]
         if inputGradient {
-            shapes += groups.map { group in
-                Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
-                      m: patchSize, n: group.samples * positions, k: outputChannels, count: group.count)
-            }
+            shapes.append(Shape(label: "\(name) dX", transposeA: .transposed, transposeB: .none,
+                                m: patchSize, n: positions, k: outputChannels, count: micro))
         }
         return shapes
     }
@@ -86,7 +80,7 @@ public enum GEMMBenchmark {
             case let convolution as Conv2D:
                 return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
                                          patchSize: convolution.patchSize, positions: convolution.positions,
-                                         samplesPerProduct: convolution.samplesPerProduct, micro: micro, inputGradient: convolution.needsInputGradient)
+                                         micro: micro, inputGradient: convolution.needsInputGradient)
             case let block as ResidualBlock:
                 return modelShapes(block.sublayers, micro: micro)
             default:

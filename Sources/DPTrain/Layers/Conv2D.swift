@@ -9,23 +9,16 @@
 /// OH = (H + 2p − kh)/s + 1 and OW = (W + 2p − kw)/s + 1 (floor). Out-of-range input
 /// positions read 0.
 ///
-/// The micro-batch runs in groups of g = ``samplesPerProduct`` samples (about
-/// ``columnsPerProduct`` output positions), one GEMM per group and product instead of one per
-/// sample, so that OpenBLAS packs W once per group and works on wide operands. For a group of
-/// samples s₀ ..< s₀ + g, `col` `[C·kh·kw, g·OH·OW]` holds each sample's im2col side by side
-/// (sample i in columns i·OH·OW ..< (i + 1)·OH·OW):
-///
-///     Zᵍ = W·col                    ([O, C·kh·kw]·[C·kh·kw, g·OH·OW]; then Z_s[o] = Zᵍ[o, i·OH·OW ...] + b[o])
-///
-/// Backward, given dY, with dZᵍ `[O, g·OH·OW]` gathered the same way:
+/// Forward per sample: `col = im2col(X_s)` `[C·kh·kw, OH·OW]`, then one
+/// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+/// `Z_s = W·col` (`[O, C·kh·kw]·[C·kh·kw, OH·OW]`), then bias and f per output channel.
+/// A 1×1 kernel with stride 1 and no padding uses X_s itself as `col`.
+/// Backward, given dY:
 ///
 ///     dZ = dY ⊙ f′(Z)
-///     dW += dZ_s·col_sᵀ             (gemm per sample, beta = 1; col kept from a training forward)
+///     dW += dZ_s·colᵀ               (gemm, beta = 1; col kept from a training forward)
 ///     db += Σ_{s,y,x} dZ_s
-///     dX_s = col2im(Wᵀ·dZᵍ)         (per sample of the group; skipped when `needsInputGradient` is false)
-///
-/// Groups depend only on the layer's shape and the micro-batch size, so results do not depend
-/// on the number of ranks or accumulation steps.
+///     dX_s = col2im(Wᵀ·dZ_s)        (skipped when `needsInputGradient` is false)
 ///
 /// Parameters: `"\(name).weight"` `[O, C, kh, kw]` (role `.weight`, decayed, fanIn = C·kh·kw,
 /// fanOut = O·kh·kw as in PyTorch) and `"\(name).bias"` `[O]` (role `.bias`, not decayed).
@@ -58,13 +51,10 @@ public final class Conv2D: Layer {
     private let outputHeight: Int, outputWidth: Int
     /// C·kh·kw, the rows of `col` (the inner dimension of the forward GEMM).
     public var patchSize: Int { channels * kernel.height * kernel.width }
-    /// OH·OW, the columns of one sample's `col` (output positions per sample).
+    /// OH·OW, the columns of `col` (output positions per sample).
     public var positions: Int { outputHeight * outputWidth }
-    /// The output positions one GEMM aims to cover: wide enough for OpenBLAS's kernels to run
-    /// near their peak, small enough that a group's `col` stays in the last-level cache.
-    public static let columnsPerProduct = 2048
-    /// g = max(1, ⌊columnsPerProduct / (OH·OW)⌋), the samples of one GEMM.
-    public var samplesPerProduct: Int { max(1, Conv2D.columnsPerProduct / positions) }
+    /// 1×1, stride 1, no padding: im2col is the identity.
+    private var isPointwise: Bool { kernel == (1, 1) && stride == 1 && padding == 0 }
 
     // MARK: - Bound parameters
     private var weightSlice: ParameterSlice?
@@ -74,22 +64,19 @@ public final class Conv2D: Layer {
     // MARK: - Caches and buffers (n = rows of the last forward)
     /// X, `n × (C·H·W)`: a view of the caller's input; it must stay valid until `backward`.
     private var input: Matrix?
-    /// Whether the last forward kept every group's col in `columns` (training).
-    private var keptColumns = false
+    /// Whether the last forward kept every sample's col in `trainingColumns`.
+    private var usedTrainingColumns = false
     /// Z, `n × (O·OH·OW)`; only kept apart from Y when f is not the identity.
     private let preActivation = FloatBuffer()
     /// Y, `n × (O·OH·OW)`.
     private let output = FloatBuffer()
     /// dZ, `n × (O·OH·OW)`.
     private let preActivationGradient = FloatBuffer()
-    /// col of every group of the last training forward (group g₀ at offset s₀·C·kh·kw·OH·OW,
-    /// `[C·kh·kw, g·OH·OW]`), so that backward does not run im2col again; one group's col in
-    /// evaluation.
+    /// col of one sample during evaluation, and dcol in backward, `[C·kh·kw, OH·OW]`.
     private let columns = FloatBuffer()
-    /// Zᵍ in forward and dZᵍ in backward (with dX), `[O, g·OH·OW]`.
-    private let groupOutput = FloatBuffer()
-    /// dcol of one group in backward, `[C·kh·kw, g·OH·OW]`.
-    private let columnGradient = FloatBuffer()
+    /// col of every sample of the last training forward, `n × [C·kh·kw, OH·OW]`: backward
+    /// reuses it instead of running im2col again.
+    private let trainingColumns = FloatBuffer()
     /// dX, `n × (C·H·W)`.
     private let inputGradient = FloatBuffer()
 
@@ -174,9 +161,8 @@ public final class Conv2D: Layer {
 
     // MARK: - im2col / col2im
 
-    /// col[(c·kh + i)·kw + j, y·OW + x] = X_s[c, y·s − p + i, x·s − p + j] (0 outside), with
-    /// consecutive rows of col `rowStride` floats apart (≥ OH·OW).
-    private func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>, rowStride: Int) {
+    /// col[(c·kh + i)·kw + j, y·OW + x] = X_s[c, y·s − p + i, x·s − p + j] (0 outside).
+    private func im2col(_ x: UnsafePointer<Float>, into col: UnsafeMutablePointer<Float>) {
         let kh = kernel.height, kw = kernel.width, s = stride, p = padding
         let oh = outputHeight, ow = outputWidth, h = height, w = width
         var row = 0
@@ -184,7 +170,7 @@ public final class Conv2D: Layer {
             let plane = x + c * h * w
             for i in 0..<kh {
                 for j in 0..<kw {
-                    let out = col + row * rowStride
+                    let out = col + row * oh * ow
                     // Output columns x whose input column x·s − p + j lies in [0, w).
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
                     if let rows = sameWidthRows(i: i) {
@@ -233,7 +219,7 @@ public final class Conv2D: Layer {
 
     /// For stride 1 and OW = W (a "same" convolution along x): the output rows y of kernel row
     /// `i` whose input row y − p + i lies in the image; `nil` when the shifted-block copy of
-    /// ``im2col(_:into:rowStride:)`` and ``col2im(_:rowStride:into:)`` does not apply.
+    /// ``im2col(_:into:)`` and ``col2im(_:into:)`` does not apply.
     @inline(__always)
     private func sameWidthRows(i: Int) -> Range<Int>? {
         guard stride == 1, outputWidth == width else { return nil }
@@ -241,18 +227,18 @@ public final class Conv2D: Layer {
         return low < high ? low..<high : nil
     }
 
-    /// dX_s[c, y·s − p + i, x·s − p + j] += dcol[(c·kh + i)·kw + j, y·OW + x] (dX_s starts at 0),
-    /// with consecutive rows of dcol `rowStride` floats apart. `col` is scratch: the shifted-block path zeroes its out-of-image columns before adding.
+    /// dX_s[c, y·s − p + i, x·s − p + j] += dcol[(c·kh + i)·kw + j, y·OW + x] (dX_s starts at 0).
+    /// `col` is scratch: the shifted-block path zeroes its out-of-image columns before adding.
     /// When the output has the input's size (stride 1, "same" padding p < kh, kw), the centre
     /// tap (p, p) maps every output position onto the input pixel at the same place, so each
     /// plane starts as a copy of that tap's row instead of zeros (one pass less over dX_s).
-    private func col2im(_ col: UnsafeMutablePointer<Float>, rowStride: Int, into dx: UnsafeMutablePointer<Float>) {
+    private func col2im(_ col: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let kh = kernel.height, kw = kernel.width, s = stride, p = padding
         let oh = outputHeight, ow = outputWidth, h = height, w = width
         let centreTap = (s == 1 && oh == h && ow == w && p < kh && p < kw) ? p * kw + p : nil
         if let centreTap {
             for c in 0..<channels {
-                (dx + c * h * w).update(from: col + (c * kh * kw + centreTap) * rowStride, count: h * w)
+                (dx + c * h * w).update(from: col + (c * kh * kw + centreTap) * oh * ow, count: h * w)
             }
         } else {
             dx.update(repeating: 0, count: channels * h * w)
@@ -266,7 +252,7 @@ public final class Conv2D: Layer {
                         row += 1
                         continue
                     }
-                    let source = col + row * rowStride
+                    let source = col + row * oh * ow
                     let (lo, hi) = Conv2D.validRange(offset: j - p, stride: s, length: w, count: ow)
                     if let rows = sameWidthRows(i: i) {
                         // The mirror of im2col's shifted block: drop the out-of-image columns,
@@ -338,36 +324,33 @@ public final class Conv2D: Layer {
         precondition(input.columns == inputSize,
                      "Conv2D \(name): input has \(input.columns) columns, expected \(inputSize)")
         let n = input.rows, outSize = outputSize, inSize = inputSize
-        let p = positions, k = patchSize, o = outputChannels, group = samplesPerProduct
+        let p = positions, k = patchSize, o = outputChannels
         self.input = input
         let y = output.matrix(rows: n, columns: outSize)
         let z = activation.isIdentity ? y : preActivation.matrix(rows: n, columns: outSize)
         let weights = UnsafePointer(store.values(of: weightSlice))
         let bias = biasSlice.map { UnsafePointer(store.values(of: $0)) }
-        keptColumns = context.training
-        columns.reserve((context.training ? n : min(n, group)) * k * p)
-        groupOutput.reserve(o * min(n, group) * p)
-        let zg = groupOutput.base
-        for first in Swift.stride(from: 0, to: n, by: group) {
-            let count = min(group, n - first), width = count * p
-            let col = columns.base + (context.training ? first * k * p : 0)
-            for i in 0..<count {
-                im2col(input.base + (first + i) * inSize, into: col + i * p, rowStride: width)
+        let keepsColumns = context.training && !isPointwise
+        usedTrainingColumns = keepsColumns
+        if keepsColumns { trainingColumns.reserve(n * k * p) } else if !isPointwise { columns.reserve(k * p) }
+        for sample in 0..<n {
+            let x = UnsafePointer(input.base + sample * inSize)
+            let col: UnsafePointer<Float>
+            if isPointwise {
+                col = x
+            } else {
+                let target = keepsColumns ? trainingColumns.base + sample * k * p : columns.base
+                im2col(x, into: target)
+                col = UnsafePointer(target)
             }
-            // Zᵍ = W·col   ([O, C·kh·kw]·[C·kh·kw, g·OH·OW] = [O, g·OH·OW])
-            gemm(transposeA: .none, transposeB: .none, m: o, n: width, k: k,
-                 a: weights, lda: k, b: col, ldb: width, beta: 0, c: zg, ldc: width)
-            // Z_s[o, ·] = Zᵍ[o, i·OH·OW ..< (i + 1)·OH·OW] + b[o]
-            for i in 0..<count {
-                let zs = z.base + (first + i) * outSize
+            let zs = z.base + sample * outSize
+            // Z_s = W·col   ([O, C·kh·kw]·[C·kh·kw, OH·OW] = [O, OH·OW])
+            gemm(transposeA: .none, transposeB: .none, m: o, n: p, k: k,
+                 a: weights, lda: k, b: col, ldb: p, beta: 0, c: zs, ldc: p)
+            if let bias {
                 for channel in 0..<o {
-                    let source = zg + channel * width + i * p, target = zs + channel * p
-                    if let bias {
-                        let b = bias[channel]
-                        for j in 0..<p { target[j] = source[j] + b }
-                    } else {
-                        target.update(from: source, count: p)
-                    }
+                    let r = zs + channel * p, b = bias[channel]
+                    for j in 0..<p { r[j] += b }
                 }
             }
         }
@@ -382,7 +365,7 @@ public final class Conv2D: Layer {
             preconditionFailure("Conv2D \(name): backward without forward")
         }
         let n = input.rows, outSize = outputSize, inSize = inputSize
-        let p = positions, k = patchSize, o = outputChannels, group = samplesPerProduct
+        let p = positions, k = patchSize, o = outputChannels
         precondition(outputGradient.rows == n && outputGradient.columns == outSize,
                      "Conv2D \(name): gradient is \(outputGradient.rows)×\(outputGradient.columns), expected \(n)×\(outSize)")
         let dZ: UnsafePointer<Float>
@@ -410,43 +393,29 @@ public final class Conv2D: Layer {
         let dW = store.gradients(of: weightSlice)
         let dX = needsInputGradient ? inputGradient.matrix(rows: n, columns: inSize)
                                     : Matrix(base: inputGradient.base, rows: 0, columns: inSize)
-        if !keptColumns { columns.reserve(min(n, group) * k * p) }
-        if needsInputGradient {
-            groupOutput.reserve(o * min(n, group) * p)
-            columnGradient.reserve(k * min(n, group) * p)
-        }
-        let dzg = groupOutput.base, dcol = columnGradient.base
-        for first in Swift.stride(from: 0, to: n, by: group) {
-            let count = min(group, n - first), width = count * p
+        if !isPointwise { columns.reserve(k * p) }
+        for sample in 0..<n {
+            let x = UnsafePointer(input.base + sample * inSize)
+            let dzs = dZ + sample * outSize
             let col: UnsafePointer<Float>
-            if keptColumns {
-                col = UnsafePointer(columns.base + first * k * p)
+            if isPointwise {
+                col = x
+            } else if usedTrainingColumns {
+                col = UnsafePointer(trainingColumns.base + sample * k * p)
             } else {
-                for i in 0..<count {
-                    im2col(input.base + (first + i) * inSize, into: columns.base + i * p, rowStride: width)
-                }
+                im2col(x, into: columns.base)
                 col = UnsafePointer(columns.base)
             }
-            // dW += dZ_s·col_sᵀ   ([O, OH·OW]·[OH·OW, C·kh·kw] = [O, C·kh·kw]), sample by sample: one
-            // product over the group would sum g·OH·OW terms in Float in one go, less accurately.
-            for i in 0..<count {
-                gemm(transposeA: .none, transposeB: .transposed, m: o, n: k, k: p,
-                     a: dZ + (first + i) * outSize, lda: p, b: col + i * p, ldb: width, beta: 1, c: dW, ldc: k)
-            }
+            // dW += dZ_s·colᵀ   ([O, OH·OW]·[OH·OW, C·kh·kw] = [O, C·kh·kw])
+            gemm(transposeA: .none, transposeB: .transposed, m: o, n: k, k: p,
+                 a: dzs, lda: p, b: col, ldb: p, beta: 1, c: dW, ldc: k)
             guard needsInputGradient else { continue }
-            // dZᵍ[o, i·OH·OW ..< (i + 1)·OH·OW] = dZ_s[o, ·]
-            for i in 0..<count {
-                let dzs = dZ + (first + i) * outSize
-                for channel in 0..<o {
-                    (dzg + channel * width + i * p).update(from: dzs + channel * p, count: p)
-                }
-            }
-            // dcol = Wᵀ·dZᵍ   ([C·kh·kw, O]·[O, g·OH·OW] = [C·kh·kw, g·OH·OW])
-            gemm(transposeA: .transposed, transposeB: .none, m: k, n: width, k: o,
-                 a: weights, lda: k, b: dzg, ldb: width, beta: 0, c: dcol, ldc: width)
-            for i in 0..<count {
-                col2im(dcol + i * p, rowStride: width, into: dX.base + (first + i) * inSize)
-            }
+            let dxs = dX.base + sample * inSize
+            // dcol = Wᵀ·dZ_s   ([C·kh·kw, O]·[O, OH·OW] = [C·kh·kw, OH·OW])
+            let dcol = isPointwise ? dxs : columns.base
+            gemm(transposeA: .transposed, transposeB: .none, m: k, n: p, k: o,
+                 a: weights, lda: k, b: dzs, ldb: p, beta: 0, c: dcol, ldc: p)
+            if !isPointwise { col2im(columns.base, into: dxs) }
         }
         return dX
     }

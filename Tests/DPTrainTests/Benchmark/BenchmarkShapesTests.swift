@@ -6,28 +6,16 @@ import Testing
 /// shapes to the layers' own products and check the command end to end on a convolution.
 @Suite("Benchmark GEMM shapes")
 struct BenchmarkShapesTests {
-    @Test("a convolution issues forward and dX products once per group of samples, dW once per sample, with the flops of the convolution")
+    @Test("a convolution issues forward, dW and dX products once per sample, with the flops of the convolution")
     func convolutionShapes() {
-        // 3×3 convolution, 4 → 8 channels, 10×10 input, padding 1: OH·OW = 100, C·kh·kw = 36,
-        // so a group holds ⌊2048 / 100⌋ = 20 samples (2000 columns).
+        // 3×3 convolution, 4 → 8 channels, 10×10 input, padding 1: OH·OW = 100, C·kh·kw = 36.
         let convolution = Conv2D(name: "conv2d.0", inputShape: [4, 10, 10], outputChannels: 8, kernel: (3, 3),
                                  stride: 1, padding: 1)
-        #expect(convolution.samplesPerProduct == 20)
         let shapes = GEMMBenchmark.modelShapes([convolution], micro: 16)
         #expect(shapes.map(\.label) == ["conv2d.0 forward", "conv2d.0 dW", "conv2d.0 dX"])
-        let oneGroup: [[Int]] = [[8, 1600, 36, 1], [8, 36, 100, 16], [36, 1600, 8, 1]]
-        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == oneGroup)
-        // Each kind of product costs the convolution's multiply-adds: 2·O·(OH·OW)·(C·kh·kw) per sample.
-        let microBatchFlops: Double = 16 * 2 * 8 * 100 * 36
-        for shape in shapes { #expect(shape.flops * Double(shape.count) == microBatchFlops) }
-        // 45 samples: two full groups of 20, then one of 5.
-        let split = GEMMBenchmark.modelShapes([convolution], micro: 45)
-        let threeGroups: [[Int]] = [[8, 2000, 36, 2], [8, 500, 36, 1], [8, 36, 100, 45],
-                                    [36, 2000, 8, 2], [36, 500, 8, 1]]
-        #expect(split.map { [$0.m, $0.n, $0.k, $0.count] } == threeGroups)
-        let splitFlops: Double = split.reduce(0) { $0 + $1.flops * Double($1.count) }
-        let convolutionFlops: Double = 3 * 45 * 2 * 8 * 100 * 36
-        #expect(splitFlops == convolutionFlops)
+        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == [[8, 100, 36, 16], [8, 36, 100, 16], [36, 100, 8, 16]])
+        // Each product costs the convolution's multiply-adds: 2·O·(OH·OW)·(C·kh·kw) per sample.
+        for shape in shapes { #expect(shape.flops == 2 * 8 * 100 * 36) }
     }
 
     @Test("residual blocks contribute their convolutions; layers without GEMMs contribute nothing")
@@ -44,9 +32,7 @@ struct BenchmarkShapesTests {
         #expect(!labels.contains { $0.hasPrefix("maxpool") })
         #expect(Array(labels.suffix(3)) == ["dense.3 forward", "dense.3 dW", "dense.3 dX"])
         #expect(shapes.suffix(3).allSatisfy { $0.count == 1 })
-        // OH·OW = 4 at most: the 5 samples make one group for forward and dX; dW runs per sample.
-        #expect(shapes.prefix(9).allSatisfy { $0.count == ($0.label.hasSuffix(" dW") ? 5 : 1) })
-        #expect(shapes[0].n == 5 * 2 * 2)
+        #expect(shapes.prefix(9).allSatisfy { $0.count == 5 })
     }
 
     @Test("dptrain bench on a CNN reports its convolution GEMMs and their share of the step")
@@ -68,9 +54,8 @@ struct BenchmarkShapesTests {
         let json = try benchJSON(result)
         let gemm = try #require(json["gemm"] as? [[String: Any]])
         let forward = try #require(gemm.first { $0["shape"] as? String == "conv2d.0 forward" })
-        // OH·OW = 784: groups of 2 samples, 16 of them per micro-batch of 32.
-        #expect(forward["m"] as? Int == 8 && forward["n"] as? Int == 2 * 784 && forward["k"] as? Int == 9)
-        #expect(forward["count"] as? Int == 16)
+        #expect(forward["m"] as? Int == 8 && forward["n"] as? Int == 784 && forward["k"] as? Int == 9)
+        #expect(forward["count"] as? Int == 32)
         // The first layer's input gradient is never needed, so there is no conv2d.0 dX.
         #expect(!gemm.contains { $0["shape"] as? String == "conv2d.0 dX" })
         // Measured in place: the time inside sgemm is part of the step, never more.

@@ -81,14 +81,6 @@ let imageLayerCases: [LayerCase] = {
     cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3, needsInputGradient: false))
     cases.append(LayerCase(specs: [conv([4, 9, 9], 8, [3, 3], s: 1, p: 1, .relu)], batch: 4,
                            checkFiniteDifferences: false))
-    // Several GEMM groups per micro-batch: OH·OW = 100 makes groups of 20 samples, then 2;
-    // OH·OW = 144 groups of 14, then 2.
-    cases.append(LayerCase(specs: [conv([2, 20, 20], 2, [3, 3], s: 2, p: 1, .relu)], batch: 22,
-                           checkFiniteDifferences: false))
-    cases.append(LayerCase(specs: [conv([2, 20, 20], 2, [3, 3], s: 2, p: 1, bias: false)], batch: 22,
-                           needsInputGradient: false, checkFiniteDifferences: false))
-    cases.append(LayerCase(specs: [conv([1, 12, 12], 2, [3, 3], s: 1, p: 1)], batch: 16, training: false,
-                           checkFiniteDifferences: false))
     cases.append(LayerCase(specs: [.maxPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
     cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 2, stride: 2)], batch: 2))  // odd sizes: last row/column unused
     cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 3, stride: 2)], batch: 2))
