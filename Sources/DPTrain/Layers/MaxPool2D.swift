@@ -48,27 +48,16 @@ public final class MaxPool2D: PoolingLayer {
             let x = input.base + sample * inSize
             let ys = y.base + sample * outSize, am = argmax + sample * outSize
             if k == 2 && s == 2 {
-                // The common 2×2/2 window, row by row of windows with the four loads first (so
-                // the compiler can pick with selects: ReLU outputs often tie at 0, which makes
-                // branches unpredictable); the same comparisons in the same order as the general
-                // loop below (first maximum in row-major order wins).
-                let h = geometry.inputShape[1], oh = geometry.outputShape[1], ow = geometry.outputShape[2]
-                var o = 0
-                for channel in 0..<geometry.inputShape[0] {
-                    for oy in 0..<oh {
-                        let rowOrigin = channel * h * w + 2 * oy * w
-                        let top = x + rowOrigin, bottom = top + w
-                        for ox in 0..<ow {
-                            let a = top[2 * ox], b = top[2 * ox + 1], c = bottom[2 * ox], d = bottom[2 * ox + 1]
-                            var value = a, best = 0
-                            if b > value { value = b; best = 1 }
-                            if c > value { value = c; best = w }
-                            if d > value { value = d; best = w + 1 }
-                            ys[o + ox] = value
-                            am[o + ox] = Int32(rowOrigin + 2 * ox + best)
-                        }
-                        o += ow
-                    }
+                // The common 2×2/2 window, unrolled; the same comparisons in the same order
+                // as the general loop below (first maximum in row-major order wins).
+                geometry.forEachWindow { o, origin in
+                    var best = origin
+                    var value = x[best]
+                    if x[origin + 1] > value { best = origin + 1; value = x[best] }
+                    if x[origin + w] > value { best = origin + w; value = x[best] }
+                    if x[origin + w + 1] > value { best = origin + w + 1; value = x[best] }
+                    ys[o] = value
+                    am[o] = Int32(best)
                 }
             } else {
                 geometry.forEachWindow { o, origin in
@@ -91,38 +80,9 @@ public final class MaxPool2D: PoolingLayer {
 
     /// dX: each dY element added at its window's argmax, `n × (C·H·W)` (or `0 × (C·H·W)`).
     public func backward(_ outputGradient: Matrix, context: PassContext) -> Matrix {
-        let inSize = inputSize, outSize = outputSize, w = geometry.inputWidth
-        if kernel == 2 && stride == 2 && geometry.inputShape[1] % 2 == 0 && w % 2 == 0 {
-            // 2×2/2 windows that tile the input exactly: every dX element belongs to one window,
-            // so each window writes its four elements (0 + dY at the argmax, as the general path
-            // adds into zeros; 0 elsewhere) and dX needs no zeroing pass.
-            let dX = buffers.inputGradient(for: outputGradient, geometry: geometry, needed: needsInputGradient,
-                                           layer: "MaxPool2D \(name)")
-            let h = geometry.inputShape[1], oh = geometry.outputShape[1], ow = geometry.outputShape[2]
-            for sample in 0..<dX.rows {
-                let dx = dX.base + sample * inSize, dy = outputGradient.base + sample * outSize
-                let am = argmax + sample * outSize
-                var o = 0
-                for channel in 0..<geometry.inputShape[0] {
-                    for oy in 0..<oh {
-                        let rowOrigin = channel * h * w + 2 * oy * w
-                        let top = dx + rowOrigin, bottom = top + w
-                        for ox in 0..<ow {
-                            let g: Float = 0 + dy[o + ox]
-                            let best = Int(am[o + ox]) - rowOrigin - 2 * ox
-                            top[2 * ox] = best == 0 ? g : 0
-                            top[2 * ox + 1] = best == 1 ? g : 0
-                            bottom[2 * ox] = best == w ? g : 0
-                            bottom[2 * ox + 1] = best == w + 1 ? g : 0
-                        }
-                        o += ow
-                    }
-                }
-            }
-            return dX
-        }
         let dX = buffers.zeroedInputGradient(for: outputGradient, geometry: geometry, needed: needsInputGradient,
                                              layer: "MaxPool2D \(name)")
+        let inSize = inputSize, outSize = outputSize
         for sample in 0..<dX.rows {
             let dx = dX.base + sample * inSize, dy = outputGradient.base + sample * outSize
             let am = argmax + sample * outSize

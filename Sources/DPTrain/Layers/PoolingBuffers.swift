@@ -25,22 +25,13 @@ final class PoolingBuffers {
     @inline(__always)
     func zeroedInputGradient(for outputGradient: Matrix, geometry: PoolingGeometry, needed: Bool,
                              layer: @autoclosure () -> String) -> Matrix {
-        let dX = inputGradient(for: outputGradient, geometry: geometry, needed: needed, layer: layer())
-        dX.base.update(repeating: 0, count: dX.count)
-        return dX
-    }
-
-    /// dX for a backward of `outputGradient` (checked against the last forward), holding
-    /// whatever the buffer held: for a caller that writes every element;
-    /// `0 × (C·H·W)` when the input gradient is not `needed`.
-    @inline(__always)
-    func inputGradient(for outputGradient: Matrix, geometry: PoolingGeometry, needed: Bool,
-                       layer: @autoclosure () -> String) -> Matrix {
         precondition(rows >= 0, "\(layer()): backward without forward")
         precondition(outputGradient.rows == rows && outputGradient.columns == geometry.outputShape.reduce(1, *),
                      "\(layer()): gradient shape does not match the last forward")
         let inSize = geometry.inputShape.reduce(1, *)
         guard needed else { return Matrix(base: inputGradient.base, rows: 0, columns: inSize) }
-        return inputGradient.matrix(rows: rows, columns: inSize)
+        let dX = inputGradient.matrix(rows: rows, columns: inSize)
+        dX.base.update(repeating: 0, count: rows * inSize)
+        return dX
     }
 }
