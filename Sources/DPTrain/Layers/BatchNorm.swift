@@ -211,7 +211,7 @@ public final class BatchNorm: Layer {
         self.input = input
         usedBatchStatistics = context.training
         let y = output.matrix(rows: n, columns: size)
-        let fused = !activation.isIdentity
+        let fused = !activation.isIdentity, fusedRelu = activation == .relu
         /// Y rows of one channel, right after its statistics while its rows are still in cache
         /// (a channel of a 128-sample micro-batch at 28×28 is 400 KB).
         func normalize(channel: Int) {
@@ -220,6 +220,15 @@ public final class BatchNorm: Layer {
             for sample in 0..<n {
                 let offset = sample * size + channel * s
                 let x = input.base + offset, yr = y.base + offset
+                if fusedRelu {
+                    // ReLU (the usual CNN block) in the same loop, the same Float operations as
+                    // ``Activation/forward(_:output:count:)``: one pass, no call per row.
+                    for j in 0..<s {
+                        let z = g * ((x[j] - μ) * scale) + b
+                        yr[j] = z > 0 ? z : 0
+                    }
+                    continue
+                }
                 for j in 0..<s { yr[j] = g * ((x[j] - μ) * scale) + b }
                 // The row is still in L1: f in place costs no extra pass over memory.
                 if fused { activation.forward(yr, output: yr, count: s) }
@@ -304,7 +313,7 @@ public final class BatchNorm: Layer {
         let n = rows, c = channels, s = spatial, size = inputSize
         let x = UnsafePointer(input.base)
         // g = dY ⊙ f′(y) row by row (fused activation), or dY itself.
-        let fused = !activation.isIdentity
+        let fused = !activation.isIdentity, fusedRelu = activation == .relu
         let dy = fused ? UnsafePointer(activationGradient.matrix(rows: n, columns: size).base)
                        : UnsafePointer(outputGradient.base)
         let count = Double(n * s)
@@ -318,7 +327,12 @@ public final class BatchNorm: Layer {
             let μ = Float(mean[channel]), scale = Float(inverseStd[channel])
             for sample in 0..<n {
                 let offset = sample * size + channel * s
-                if fused {
+                if fusedRelu {
+                    // g = dY where y > 0, else 0 (as ``Activation/backward``), without a call per row.
+                    let yr = output.base + offset, dyr = outputGradient.base + offset
+                    let gr = activationGradient.base + offset
+                    for j in 0..<s { let d = dyr[j]; gr[j] = yr[j] > 0 ? d : 0 }
+                } else if fused {
                     activation.backward(preActivation: output.base + offset, output: output.base + offset,
                                         outputGradient: outputGradient.base + offset,
                                         inputGradient: activationGradient.base + offset, count: s)
