@@ -81,6 +81,24 @@ struct NoiseScaleTests {
         #expect(newest.bSimple == nil)
     }
 
+    @Test("train.noise_smoothing is refused, naming train.noise_window")
+    func retiredSmoothing() {
+        do {
+            _ = try TrainingTestSupport.config("""
+                name: retired
+                data: {dataset: spirals, samples: 64, test_samples: 16}
+                model: {input: [2], layers: [{dense: 2}]}
+                loss: softmax_cross_entropy
+                optimizer: {name: sgd, lr: 0.1}
+                batch: {global: 16, micro: 8}
+                train: {epochs: 1, noise_smoothing: 0.9}
+                """)
+            Issue.record("a config with train.noise_smoothing was accepted")
+        } catch {
+            #expect("\(error)".contains("noise_smoothing") && "\(error)".contains("train.noise_window"), "\(error)")
+        }
+    }
+
     @Test("checkpoints: the window round-trips; an older checkpoint's EMA state starts it")
     func checkpointCoding() throws {
         // The header JSON of a checkpoint written with the exponential average.
