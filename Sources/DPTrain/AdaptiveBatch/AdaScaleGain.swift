@@ -5,7 +5,7 @@
 ///
 /// with S = B/B₀, |G|² the squared norm of the true gradient and σ² = tr(Σ)/B₀ the variance of
 /// a gradient averaged over B₀ samples (Σ: the per-sample gradient covariance). dptrain takes
-/// |G|² and tr(Σ) from the noise-scale estimator's EMAs (``NoiseScaleEstimator``); the paper
+/// |G|² and tr(Σ) from the noise-scale estimator's window means (``NoiseScaleEstimator``); the paper
 /// estimates the same two quantities from the S per-worker gradients with moving averages.
 ///
 /// Edge cases, so that r is always in [1, S]: S ≤ 1 gives exactly 1; a non-positive σ² estimate

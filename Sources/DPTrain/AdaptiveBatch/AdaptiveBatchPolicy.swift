@@ -8,7 +8,7 @@
 ///
 /// i.e. the largest multiple of g ≤ factor × the smoothed B_simple, within [min, max], never
 /// decreasing; no estimate yet (or a non-finite or non-positive one) keeps B. B_simple is the
-/// noise-scale estimator's ratio of EMAs, built from all-reduced values only, so every rank takes
+/// noise-scale estimator's ratio of window means, built from all-reduced values only, so every rank takes
 /// the same decision, and it is a function of (seed, data, config): the same for every W×K with
 /// the same micro-batch m (up to float summation order).
 ///
@@ -86,8 +86,8 @@ public struct AdaptiveBatchPolicy: Equatable, Sendable {
 
     /// The AdaScale gain r at batch `batch` from the estimator `noise` (``AdaScaleGain``).
     public func gain(batch: Int, noise: NoiseScaleEstimator) -> Double {
-        AdaScaleGain.ratio(batch: batch, baseBatch: baseBatch, trace: noise.traceEMA,
-                           gradientSquared: noise.gradientSquaredEMA)
+        AdaScaleGain.ratio(batch: batch, baseBatch: baseBatch, trace: noise.trace,
+                           gradientSquared: noise.gradientSquared)
     }
 
     /// ρ, the factor on the LR written for B₀, at batch `batch` with gain r = `gain`.

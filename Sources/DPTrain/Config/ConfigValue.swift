@@ -241,6 +241,15 @@ extension ConfigValue {
         }
     }
 
+    /// A copy without the map entry at the dotted `path` (itself when there is none).
+    public func removing(_ path: String) -> ConfigValue {
+        let keys = path.split(separator: ".").map(String.init)
+        guard let head = keys.first, case let .map(entries, line) = self else { return self }
+        if keys.count == 1 { return .map(entries.filter { $0.key != head }, line: line) }
+        let rest = keys.dropFirst().joined(separator: ".")
+        return .map(entries.map { $0.key == head ? ($0.key, $0.value.removing(rest)) : $0 }, line: line)
+    }
+
     /// The value at a dotted path, if present.
     public func value(at path: String) -> ConfigValue? {
         var node = self

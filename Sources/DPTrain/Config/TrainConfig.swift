@@ -9,8 +9,9 @@ public struct TrainConfig: Equatable, Sendable {
     public var logEvery: Int
     /// Estimate the gradient noise scale every this many updates (0 = never).
     public var noiseEvery: Int
-    /// EMA factor for the noise-scale estimate (weight of the old value).
-    public var noiseSmoothing: Double
+    /// The noise-scale estimate averages the measurements of the last this many epochs
+    /// (``NoiseScaleEstimator``).
+    public var noiseWindow: Double
     /// `early_stopping:` — `none` (default), `patience` (validation loss did not improve for
     /// `patience` evaluations) or `gl` (Prechelt's generalisation loss
     /// GL(t) = 100·(E_va/E_opt − 1) > alpha), each with its own options.
@@ -42,8 +43,12 @@ public struct TrainConfig: Equatable, Sendable {
         evalEvery = try reader.double("eval_every", default: 1, allowed: "epochs ≥ 0", where: { $0 >= 0 })
         logEvery = try reader.int("log_every", default: 50, allowed: "updates ≥ 1", where: { $0 >= 1 })
         noiseEvery = try reader.int("noise_every", default: 10, allowed: "updates ≥ 0", where: { $0 >= 0 })
-        noiseSmoothing = try reader.double("noise_smoothing", default: 0.9, allowed: "a factor in [0, 1)",
-                                           where: { $0 >= 0 && $0 < 1 })
+        if reader.contains("noise_smoothing") {
+            throw ConfigError.inconsistent(message: "train.noise_smoothing is gone: the noise-scale estimate now averages "
+                + "the measurements of a window of train.noise_window epochs (default 0.5) instead of an exponential "
+                + "average; remove noise_smoothing (an EMA with weight s averaged about (1 + s)/(1 − s) measurements)")
+        }
+        noiseWindow = try reader.double("noise_window", default: 0.5, allowed: "epochs > 0", where: { $0 > 0 })
         earlyStopping = try EarlyStoppingCriterion(try reader.section("early_stopping"))
         let checkpoint = try reader.section("checkpoint")
         checkpointEvery = try checkpoint.double("every", default: 1, allowed: "epochs ≥ 0", where: { $0 >= 0 })

@@ -15,7 +15,7 @@ public enum MetricField: String, Sendable {
     case noiseScale = "noise_scale", noiseScaleMomentum = "noise_scale_momentum"
     /// Smoothed gradient noise scale B_simple = tr(Σ)/|G|² (McCandlish et al. 2018).
     case bSimple = "b_simple"
-    /// Its inputs: the EMAs of the |G|² and tr(Σ) estimates (``NoiseScaleEstimator``).
+    /// Its inputs: the window means of the |G_N|² and tr(Σ) estimates (``NoiseScaleEstimator``).
     case bSimpleGradientSquared = "b_simple_grad_sq", bSimpleTrace = "b_simple_trace"
     /// With `batch.adaptive`: the AdaScale gain r = (σ² + |G|²)/(σ²/S + |G|²) at the current B
     /// (``AdaScaleGain``), and under `lr: adascale` the schedule's scale-invariant clock τ (epochs).

@@ -40,10 +40,9 @@ public enum NoiseScaleMeasurement {
         let count = store.count
         var gradientSum = [Double](repeating: 0, count: count)
         var sums = [0.0]  // Σ_j |g_j|²
-        var unused = NoiseScaleEstimator(smoothing: 0)
         for index in stride(from: communicator.rank, to: batchCount, by: communicator.worldSize) {
             let samples = StepBatch(epoch: epoch, start: index * batch, count: batch, order: order)
-            _ = try step.computeGradient(for: samples, decomposition: decomposition, measureNoise: false, noise: &unused)
+            _ = try step.computeGradient(for: samples, decomposition: decomposition, measureNoise: false)
             let gradients = store.gradients.baseAddress!
             sums[0] += VectorMath.sumOfSquares(gradients, count: count)
             gradientSum.withUnsafeMutableBufferPointer { sum in

@@ -70,9 +70,15 @@ public struct RunLifecycle {
     /// never what a step computes, so the continued run is the same run.
     public static func mayDiffer(_ path: String) -> Bool {
         let free = ["output", "batch.micro", "train.max_steps", "train.shard_optimizer", "train.log_every", "train.eval_every", "train.eval_batch",
-                    "train.noise_every", "train.check_replicas_every", "train.stall_timeout", "train.checkpoint"]
+                    "train.noise_every", "train.noise_window", "train.check_replicas_every", "train.stall_timeout", "train.checkpoint"]
         return free.contains { path == $0 || path.hasPrefix($0 + ".") }
     }
+
+    /// Keys a run may have been written with that today's reader refuses: dropped from its saved
+    /// config before the comparison, so the run continues. `train.noise_smoothing` (the EMA the
+    /// noise-scale window replaced: it changes the logged estimate and, with `batch.adaptive`, later decisions; a checkpoint's EMA
+    /// state starts the window).
+    static let retired = ["train.noise_smoothing"]
 
     /// The run directory (`output`).
     public var directory: URL { URL(fileURLWithPath: config.output) }
@@ -176,7 +182,7 @@ public struct RunLifecycle {
     /// after the run was written counts as its default (which is what the old binary did) rather
     /// than as a change; a saved config today's reader rejects is compared as written.
     private func difference(from savedText: String, file: String) throws -> (path: String, was: String, now: String)? {
-        let written = try ConfigValue.parse(yaml: savedText, file: file)
+        let written = RunLifecycle.retired.reduce(try ConfigValue.parse(yaml: savedText, file: file)) { $0.removing($1) }
         let saved = (try? TrainingConfig(written).resolved) ?? written
         guard let path = config.resolved.firstDifference(from: saved, ignoring: RunLifecycle.mayDiffer) else { return nil }
         return (path, saved.value(at: path)?.inline ?? "(absent)", config.resolved.value(at: path)?.inline ?? "(absent)")

@@ -49,6 +49,7 @@ extension Trainer {
         }
         optimizer.stepCount = checkpoint.header.optimizerSteps
         state = checkpoint.header.state
+        state.noise.windowSamples = Self.noiseWindowSamples(config.train, trainingSamples: data.train.count)
         restartWallClock()
         if let plateau, let values = checkpoint.header.plateau { plateau.state = values }
     }

@@ -76,7 +76,7 @@ public final class Trainer {
         (self.loss, self.optimizer, self.plan, self.plateau, self.runDirectory) = (loss, optimizer, plan, plateau, runDirectory)
         let train = config.train
         state = TrainingState(evalEvery: train.evalEvery, checkpointEvery: train.checkpointEvery,
-                              noise: NoiseScaleEstimator(smoothing: train.noiseSmoothing),
+                              noise: NoiseScaleEstimator(windowSamples: Self.noiseWindowSamples(train, trainingSamples: data.train.count)),
                               earlyStopping: EarlyStopping(criterion: train.earlyStopping))
         state.adaptiveBatch = plan.adaptive?.initialState
         sampler = EpochSampler(sampleCount: data.train.count, seed: config.seed, shuffle: config.data.shuffle,
@@ -141,14 +141,21 @@ public final class Trainer {
         return try finish(stopReason: stopReason, lastEvaluation: lastEvaluation)
     }
 
+    /// The noise-scale window in training samples: `train.noise_window` epochs of N samples
+    /// (at least one sample, so the newest measurement always counts).
+    static func noiseWindowSamples(_ train: TrainConfig, trainingSamples: Int) -> Int {
+        max(Int((train.noiseWindow * Double(trainingSamples)).rounded()), 1)
+    }
+
     /// One optimizer step on `batch`, then what follows it: progress display, step line and
     /// replica check (the checkpoint comes after the evaluation due at the same point, in ``run()``).
     private func step(_ batch: StepBatch, decomposition: BatchDecomposition, progress: Double) throws {
         let measureNoise = config.train.noiseEvery > 0 && state.step % config.train.noiseEvery == 0
             && batch.count == decomposition.global && decomposition.micro < batch.count
         let start = communicator.wallTime()
-        let result = try trainingStep.computeGradient(for: batch, decomposition: decomposition,
-                                                      measureNoise: measureNoise, noise: &state.noise)
+        let result = try trainingStep.computeGradient(for: batch, decomposition: decomposition, measureNoise: measureNoise,
+                                                      trainingSamples: data.train.count, samples: state.samples + batch.count)
+        if let measurement = result.noise { state.noise.add(measurement) }
         // After the noise measurement: AdaScale's gain uses this step's estimate.
         let learningRate = self.learningRate(at: progress)
         if result.gradientNorm.isFinite {

@@ -52,8 +52,8 @@ final class TrainingLog {
         values[.noiseScale] = learningRate * (Double(sampleCount) / batch - 1)
         if momentum > 0 { values[.noiseScaleMomentum] = learningRate * Double(sampleCount) / (batch * (1 - momentum)) }
         values[.bSimple] = noise.bSimple
-        values[.bSimpleGradientSquared] = noise.gradientSquaredEMA
-        values[.bSimpleTrace] = noise.traceEMA
+        values[.bSimpleGradientSquared] = noise.gradientSquared
+        values[.bSimpleTrace] = noise.trace
         values[.gradNorm] = gradientNorm
         values[.skippedSteps] = Double(skippedSteps)
         values[.samplesPerSecond] = seconds > 0 ? totals[2] / seconds : nil

@@ -54,6 +54,8 @@ final class TrainingStep {
         var count = 0
         /// |∇| of the reduced gradient (identical on every rank; NaN or ∞ when not finite).
         var gradientNorm = 0.0
+        /// The noise-scale measurement, on a measurement step whose B holds more than one micro-batch.
+        var noise: NoiseScaleEstimator.Measurement?
     }
 
     init(model: Sequential, loss: Loss, optimizer: Optimizer, communicator: Communicator,
@@ -79,10 +81,11 @@ final class TrainingStep {
     }
 
     /// Zeroes ∇, accumulates this rank's K micro-batches of `batch` into it and all-reduces it
-    /// (reduce-scatters it with a shard); with `measureNoise`, adds one measurement to `noise`
-    /// (DESIGN §3.7).
+    /// (reduce-scatters it with a shard); with `measureNoise`, also returns the step's noise-scale
+    /// measurement in ``Result/noise`` (DESIGN §3.7), `trainingSamples` being N and `samples`
+    /// its position.
     func computeGradient(for batch: StepBatch, decomposition: BatchDecomposition, measureNoise: Bool,
-                         noise: inout NoiseScaleEstimator) throws -> Result {
+                         trainingSamples: Int = 0, samples: Int = 0) throws -> Result {
         let store = model.store
         var clock = PhaseClock(clock: communicator.wallTime)
         // The first micro-step writes ∇ (β = 0) when every layer can; else ∇ ← 0 first.
@@ -133,8 +136,9 @@ final class TrainingStep {
         if shard != nil { normSquared = scalars.removeFirst() }
         result.gradientNorm = normSquared.squareRoot()
         if measureNoise {
-            noise.add(microBatchNormSquaredSum: scalars[0], microBatchCount: Int(scalars[1]),
-                      bigNormSquared: normSquared, bigBatch: Double(batch.count))
+            result.noise = NoiseScaleEstimator.Measurement(
+                microBatchNormSquaredSum: scalars[0], microBatchCount: Int(scalars[1]), bigNormSquared: normSquared,
+                bigBatch: batch.count, trainingSamples: trainingSamples, samples: samples)
         }
         clock.lap(\.optimizer, into: &timings)
         return result

@@ -19,7 +19,7 @@ struct AdaptiveBatchRunTests {
         optimizer: {name: sgd, lr: 0.1, momentum: 0.9}
         batch: {global: 64, micro: 16, adaptive: {factor: 4, every: 0.25, multiple_of: 64, max: 1024, lr: adascale}}
         lr_schedule: {name: constant}
-        train: {epochs: 3, eval_every: 1, log_every: 1, noise_every: 1, noise_smoothing: 0.8, checkpoint: {every: 0.1}}
+        train: {epochs: 3, eval_every: 1, log_every: 1, noise_every: 1, noise_window: 0.25, checkpoint: {every: 0.1}}
         """
 
     static func steps(_ output: URL) throws -> [MetricRecord] {

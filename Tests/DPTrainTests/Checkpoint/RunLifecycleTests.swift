@@ -158,11 +158,15 @@ struct RunLifecycleTests {
         let (directory, config) = try Self.setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (reference, run) = try Self.referenceAndUnfinishedRun(config, in: directory)
-        // An older binary wrote no optimizer.momentum_correction (its behaviour is the default, true).
+        // An older binary wrote no optimizer.momentum_correction (its behaviour is the default, true),
+        // and train.noise_smoothing where train.noise_window is now (a retired key).
         let saved = run.appendingPathComponent("config.resolved.yaml")
         let text = try String(contentsOf: saved, encoding: .utf8)
         let older = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.contains("momentum_correction") }.joined(separator: "\n")
+            .filter { !$0.contains("momentum_correction") }
+            .map { $0.replacingOccurrences(of: "noise_window: 0.5", with: "noise_smoothing: 0.9") }
+            .joined(separator: "\n")
+        #expect(older.contains("noise_smoothing: 0.9") && !older.contains("noise_window"), "\(older)")
         #expect(older != text, "the resolved config should name optimizer.momentum_correction")
         try older.write(to: saved, atomically: true, encoding: .utf8)
         let resumed = try Self.train(config, output: run)

@@ -34,11 +34,36 @@ struct NoiseScaleCommandTests {
         let reference = try #require(results[0]["b_simple"] as? Double)
         #expect(reference > 0)
         for result in results.dropFirst() {
-            for key in ["b_simple", "trace", "gradient_squared", "gradient_squared_full"] {
+            for key in ["b_simple", "trace", "gradient_squared", "gradient_squared_population"] {
                 let a = try #require(results[0][key] as? Double), b = try #require(result[key] as? Double)
                 #expect(abs(a - b) <= 1e-9 * abs(a), "\(key): \(a) vs \(b) (world \(result["world"] ?? "?"))")
             }
         }
+        // B_simple = tr(Σ)/|G_N|², and tr(Σ)/(n·b) apart from the population estimate.
+        let trace = try #require(results[0]["trace"] as? Double), full = try #require(results[0]["gradient_squared"] as? Double)
+        #expect(abs(reference - trace / full) <= 1e-12 * reference)
+        let population = try #require(results[0]["gradient_squared_population"] as? Double)
+        #expect(abs(population - (full - trace / 9984)) <= 1e-12 * full)
+
+        // Several weights: each one's figures, and B_simple = mean tr(Σ) / mean |G_N|² over them.
+        let early = output.appendingPathComponent("early.safetensors").path
+        let short = try CommandRunner.mpirun(ranks: 1, ["train", config, "output=\(directory.appendingPathComponent("short").path)",
+                                                        "train.max_steps=2", "--quiet"], timeout: 300)
+        #expect(short.status == 0, "\(short.combined)")
+        try FileManager.default.copyItem(atPath: directory.appendingPathComponent("short/final.safetensors").path, toPath: early)
+        let both = try CommandRunner.mpirun(ranks: 2, ["noise-scale", config, "--weights", final, "--weights", early,
+                                                      "--batch", "32", "--json", "data.validation=50000"], timeout: 300)
+        #expect(both.status == 0, "\(both.combined)")
+        let line = both.output.split(separator: "\n").last.map(String.init) ?? ""
+        let combined = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        let each = try #require(combined["each"] as? [[String: Any]])
+        #expect(combined["weights"] as? Int == 2 && each.count == 2 && each.map { $0["file"] as? String } == [final, early])
+        #expect(abs(try #require(each[0]["b_simple"] as? Double) - reference) <= 1e-9 * reference)
+        let traces = try each.map { try #require($0["trace"] as? Double) }
+        let squares = try each.map { try #require($0["gradient_squared"] as? Double) }
+        #expect(abs(squares[1] - squares[0]) > 0.01 * squares[0], "two different weights: \(squares)")
+        let expected = (traces[0] + traces[1]) / (squares[0] + squares[1])
+        #expect(abs(try #require(combined["b_simple"] as? Double) - expected) <= 1e-12 * expected)
     }
 
     @Test("noise-scale refuses a missing weights file and a batch of no whole micro-batches, saying what to do")

@@ -8,7 +8,7 @@ import Testing
 @Suite("Epoch sampler")
 struct EpochSamplerTests {
     static func freshState() -> TrainingState {
-        TrainingState(evalEvery: 0, checkpointEvery: 0, noise: NoiseScaleEstimator(smoothing: 0.9),
+        TrainingState(evalEvery: 0, checkpointEvery: 0, noise: NoiseScaleEstimator(windowSamples: 1),
                       earlyStopping: EarlyStopping(criterion: .none))
     }
 

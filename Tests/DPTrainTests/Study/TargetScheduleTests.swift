@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func checkProgressTravelsInTheCheckpointedState() throws {
-        var state = TrainingState(evalEvery: 1, checkpointEvery: 1, noise: NoiseScaleEstimator(smoothing: 0.9),
+        var state = TrainingState(evalEvery: 1, checkpointEvery: 1, noise: NoiseScaleEstimator(windowSamples: 1),
                                   earlyStopping: EarlyStopping(criterion: .none))
         var progress = TargetProgress()
         progress.nextCheck = 1_090

@@ -7,10 +7,10 @@ import DPTrain
 @Suite("Noise scale W×K invariance", .serialized)
 struct NoiseScaleWorldInvarianceTests {
     /// The W×K invariance network (dropout and augmentation, per-sample seeded; B = 64,
-    /// m = 16: M = 4 micro-batches per step whatever W) measuring every step, unsmoothed.
+    /// m = 16: M = 4 micro-batches per step whatever W) measuring every step, a window of one measurement.
     static let config = TrainingEndToEndTests.invarianceConfig
         .replacingOccurrences(of: "max_steps: 50", with: "max_steps: 12")
-        .replacingOccurrences(of: "noise_every: 0", with: "noise_every: 1, noise_smoothing: 0")
+        .replacingOccurrences(of: "noise_every: 0", with: "noise_every: 1, noise_window: 0.000001")
 
     @Test("online B_simple: W×K = 1×4, 2×2, 4×1 log the same measurement at every step")
     func onlineEstimateIsWorldInvariant() throws {
