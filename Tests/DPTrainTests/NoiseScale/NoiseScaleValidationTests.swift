@@ -36,21 +36,14 @@ struct NoiseScaleValidationTests {
     func onlineMatchesExact() throws {
         let directory = try CommandRunner.temporaryDirectory("noise-validation")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let config = try TrainingEndToEndTests.write(Self.config, in: directory)
-        let output = directory.appendingPathComponent("run")
-        let train = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(output.path)", "--quiet"], timeout: 300)
-        #expect(train.status == 0, "\(train.combined)")
+        let (config, output) = try Self.train(Self.config, in: directory)
         let checkpoints = output.appendingPathComponent("checkpoints")
         let names = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { $0.hasSuffix(".ckpt") }
         let checkpoint = checkpoints.appendingPathComponent(try #require(names.sorted().last)).path
         let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .step }
         #expect(steps.count == 90)
         let online = try #require(steps.last?["b_simple"])
-        let exact = try CommandRunner.mpirun(ranks: 2, ["noise-scale", config, "--weights", checkpoint, "--batch", "32", "--json"],
-                                             timeout: 300)
-        #expect(exact.status == 0, "\(exact.combined)")
-        let line = exact.output.split(separator: "\n").last.map(String.init) ?? ""
-        let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        let result = try Self.noiseScale(config, weights: [checkpoint])
         let reference = try #require(result["b_simple"] as? Double)
         #expect(result["batches"] as? Int == 1875)
         #expect(abs(online - reference) <= 0.25 * reference, "online b_simple \(online), exact \(reference)")
@@ -83,10 +76,7 @@ struct NoiseScaleValidationTests {
     func onlineMatchesExactWhileTraining() throws {
         let directory = try CommandRunner.temporaryDirectory("noise-validation-training")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let config = try TrainingEndToEndTests.write(Self.trainingConfig, in: directory)
-        let output = directory.appendingPathComponent("run")
-        let train = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(output.path)", "--quiet"], timeout: 300)
-        #expect(train.status == 0, "\(train.combined)")
+        let (config, output) = try Self.train(Self.trainingConfig, in: directory)
         let steps = try MetricsLog.read(output.appendingPathComponent("metrics.jsonl")).filter { $0.kind == .step }
         let last = try #require(steps.last)
         let lastStep = Int(try #require(last["step"]))
@@ -99,14 +89,27 @@ struct NoiseScaleValidationTests {
             return step > lastStep - 29
         }.sorted()
         #expect(inWindow.count >= 7, "checkpoints in the window: \(inWindow)")
-        let weights = inWindow.flatMap { ["--weights", folder.appendingPathComponent($0).path] }
-        let exact = try CommandRunner.mpirun(ranks: 2, ["noise-scale", config] + weights + ["--batch", "32", "--json"],
-                                             timeout: 600)
-        #expect(exact.status == 0, "\(exact.combined)")
-        let line = exact.output.split(separator: "\n").last.map(String.init) ?? ""
-        let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        let result = try Self.noiseScale(config, weights: inWindow.map { folder.appendingPathComponent($0).path })
         let reference = try #require(result["b_simple"] as? Double)
         let each = try #require(result["each"] as? [[String: Any]]).compactMap { $0["b_simple"] as? Double }
         #expect(abs(online - reference) <= 0.25 * reference, "online b_simple \(online), exact over the window \(reference), each \(each)")
+    }
+
+    /// Writes `yaml` into `directory` and trains it on 2 ranks; returns the config file and run directory.
+    static func train(_ yaml: String, in directory: URL) throws -> (config: String, output: URL) {
+        let config = try TrainingEndToEndTests.write(yaml, in: directory)
+        let output = directory.appendingPathComponent("run")
+        let train = try CommandRunner.mpirun(ranks: 2, ["train", config, "output=\(output.path)", "--quiet"], timeout: 300)
+        #expect(train.status == 0, "\(train.combined)")
+        return (config, output)
+    }
+
+    /// `noise-scale --batch 32 --json` on 2 ranks over `weights`: its JSON object.
+    static func noiseScale(_ config: String, weights: [String]) throws -> [String: Any] {
+        let exact = try CommandRunner.mpirun(ranks: 2, ["noise-scale", config] + weights.flatMap { ["--weights", $0] }
+                                             + ["--batch", "32", "--json"], timeout: 600)
+        #expect(exact.status == 0, "\(exact.combined)")
+        let line = exact.output.split(separator: "\n").last.map(String.init) ?? ""
+        return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
     }
 }

@@ -38,22 +38,28 @@ import Testing
         let summary = try #require(outcomes[0].summary)
         #expect(summary.stopReason?.contains("reached the target 0.75") == true, "\(summary.stopReason ?? "no stop")")
         let records = try Self.records(study.runs[0])
+        let (line, step) = try Self.checkTargetLine(in: records, study: study)
+        // The run stopped at the check that reached the target.
+        #expect(Double(summary.steps) == step && records.last?.kind == .summary && records.last?["step"] == step)
+    }
+
+    /// The run's one `target` line (target 0.75, check subset 64, B = 32): a check that reached
+    /// the target after one that missed it, the one the schedule set after it, and the crossing
+    /// interpolated between the two. Returns the line and its step.
+    static func checkTargetLine(in records: [MetricRecord], study: Study) throws -> (MetricRecord, Double) {
         let targets = records.filter { $0.kind == .target }
         #expect(targets.count == 1)
         let line = try #require(targets.first)
         let step = try #require(line["step"]), before = try #require(line["previous_check_step"])
         let value = try #require(line["check_value"]), previous = try #require(line["previous_check_value"])
-        // The run stopped at the check that reached the target; the one before missed it.
-        #expect(Double(summary.steps) == step && records.last?.kind == .summary && records.last?["step"] == step)
         #expect(value >= 0.75 && previous < 0.75 && line["target"] == 0.75 && line["check_samples"] == 64)
-        // That check is the one the schedule set after the previous one.
         let target = try #require(study.target)
         #expect(Int(step) == TargetSchedule.nextCheck(afterStep: Int(before), value: previous, target: target))
-        // The crossing is interpolated between the two checks (samples: B = 32 per step).
         let fraction = (0.75 - previous) / (value - previous)
         #expect(abs(try #require(line["target_step"]) - (before + fraction * (step - before))) < 1e-9)
         #expect(abs(try #require(line["target_samples"]) - 32 * (before + fraction * (step - before))) < 1e-6)
         #expect(try #require(line["previous_check_samples"]) == 32 * before && line["samples"] == 32 * step)
+        return (line, step)
     }
 
     /// `stop: false`: the same `target` line (one, at a scheduled check), and the run trains on
@@ -67,16 +73,8 @@ import Testing
         // 40 epochs of 12 steps.
         #expect(summary.steps == 480 && abs(summary.epochs - 40) < 1e-9)
         let records = try Self.records(study.runs[0])
-        let targets = records.filter { $0.kind == .target }
-        #expect(targets.count == 1)
-        let line = try #require(targets.first)
-        let step = try #require(line["step"]), before = try #require(line["previous_check_step"])
-        let value = try #require(line["check_value"]), previous = try #require(line["previous_check_value"])
-        #expect(step < 480 && value >= 0.75 && previous < 0.75)
-        let target = try #require(study.target)
-        #expect(Int(step) == TargetSchedule.nextCheck(afterStep: Int(before), value: previous, target: target))
-        let fraction = (0.75 - previous) / (value - previous)
-        #expect(abs(try #require(line["target_step"]) - (before + fraction * (step - before))) < 1e-9)
+        let (line, step) = try Self.checkTargetLine(in: records, study: study)
+        #expect(step < 480)
         // Training went on after the line: step lines past it and the last epoch's evaluation.
         let index = try #require(records.firstIndex { $0.kind == .target })
         #expect(records[(index + 1)...].contains { $0.kind == .step && ($0["step"] ?? 0) > step })
