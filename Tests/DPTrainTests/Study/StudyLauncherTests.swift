@@ -62,4 +62,20 @@ import Testing
         // Before training: no rank started, so no run directory was written.
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
     }
+
+    @Test("launch/study takes --report-only before or after the study file, and still refuses an unknown option")
+    func reportOnlyBeforeTheStudy() throws {
+        let directory = try CommandRunner.temporaryDirectory("study-report-only")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let study = try Self.writeStudy(in: directory, first: directory, second: directory)
+        let launcher = StudyKillAndRerunTests.repository.appendingPathComponent("launch/study").path
+        let environment = ["DPTRAIN_BIN": CommandRunner.dptrainPath]
+        let after = try CommandRunner.run("/bin/bash", [launcher, study, "--report-only"], timeout: 120, environment: environment)
+        let before = try CommandRunner.run("/bin/bash", [launcher, "--report-only", study], timeout: 120, environment: environment)
+        // No run has trained yet: dptrain study --report-only says so, whichever order it came in.
+        #expect(after.status == 1 && after.error.contains("no run directory has a metrics.jsonl yet"), "\(after.combined)")
+        #expect(before.status == after.status && before.error == after.error, "\(before.combined)")
+        let unknown = try CommandRunner.run("/bin/bash", [launcher, "--report-onyl", study], timeout: 120, environment: environment)
+        #expect(unknown.status == 2 && unknown.error.contains("unknown option --report-onyl"), "\(unknown.combined)")
+    }
 }
