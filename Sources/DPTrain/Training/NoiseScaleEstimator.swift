@@ -4,7 +4,7 @@
 /// quantities `dptrain noise-scale` computes exactly at fixed weights (``ExactNoiseScale``).
 ///
 /// **One measurement** (``Measurement``, a step of B samples cut into M micro-batches): see
-/// ``Measurement/init(microBatchNormSquaredSum:microBatchCount:bigNormSquared:bigBatch:samples:)``.
+/// ``Measurement/init(microBatchNormSquaredSum:microBatchCount:bigNormSquared:bigBatch:trainingSamples:samples:)``.
 /// It depends only on B and the micro-batch size, never on how the micro-batches are spread
 /// over W ranks × K accumulation steps (DESIGN §3.3).
 ///
