@@ -69,6 +69,33 @@ public enum GEMMBenchmark {
         return shapes
     }
 
+    /// The GEMMs of a convolution by Winograd's F(2×2, 3×3) (see ``WinogradConvolution``): per
+    /// chunk of g samples (T = g · tiles per sample) 16 products each of forward
+    /// M_ξ = U_ξ·V_ξ `[O, C]·[C, T]`, filter gradient D_ξ += Ŷ_ξ·V_ξᵀ `[O, T]·[T, C]` and input
+    /// gradient U′_ξ·V′_ξ `[C, O]·[O, T]`; a last, smaller chunk of m mod g samples is listed
+    /// apart.
+    public static func winogradShapes(name: String, inputChannels: Int, outputChannels: Int, samplesPerChunk: Int,
+                                      tilesPerSample: Int, micro: Int, inputGradient: Bool) -> [Shape] {
+        var chunks: [(label: String, samples: Int, count: Int)] = []
+        let full = micro / samplesPerChunk, rest = micro % samplesPerChunk
+        if full > 0 { chunks.append(("", samplesPerChunk, 16 * full)) }
+        if rest > 0 { chunks.append((" last", rest, 16)) }
+        return chunks.flatMap { chunk -> [Shape] in
+            let tiles = chunk.samples * tilesPerSample
+            var shapes = [
+                Shape(label: "\(name) forward\(chunk.label)", transposeA: .none, transposeB: .none,
+                      m: outputChannels, n: tiles, k: inputChannels, count: chunk.count),
+                Shape(label: "\(name) dW\(chunk.label)", transposeA: .none, transposeB: .transposed,
+                      m: outputChannels, n: inputChannels, k: tiles, count: chunk.count),
+            ]
+            if inputGradient {
+                shapes.append(Shape(label: "\(name) dX\(chunk.label)", transposeA: .none, transposeB: .none,
+                                    m: inputChannels, n: tiles, k: outputChannels, count: chunk.count))
+            }
+            return shapes
+        }
+    }
+
     /// The GEMM shapes of every dense and convolution layer of `layers` (residual blocks
     /// included) at micro-batch `micro`, in model order.
     public static func modelShapes(_ layers: [any Layer], micro: Int) -> [Shape] {
@@ -78,6 +105,12 @@ public enum GEMMBenchmark {
                 return denseShapes(name: dense.name, inputs: dense.inputSize, outputs: dense.outputSize,
                                    micro: micro, inputGradient: dense.needsInputGradient)
             case let convolution as Conv2D:
+                if let chunk = convolution.winogradChunk {
+                    return winogradShapes(name: convolution.name, inputChannels: convolution.inputShape[0],
+                                          outputChannels: convolution.outputChannels, samplesPerChunk: chunk.samples,
+                                          tilesPerSample: chunk.tilesPerSample, micro: micro,
+                                          inputGradient: convolution.needsInputGradient)
+                }
                 return convolutionShapes(name: convolution.name, outputChannels: convolution.outputChannels,
                                          patchSize: convolution.patchSize, positions: convolution.positions,
                                          micro: micro, inputGradient: convolution.needsInputGradient)

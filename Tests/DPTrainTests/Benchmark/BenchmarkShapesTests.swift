@@ -18,6 +18,37 @@ struct BenchmarkShapesTests {
         for shape in shapes { #expect(shape.flops == 2 * 8 * 100 * 36) }
     }
 
+    @Test("a Winograd convolution issues 16 products per chunk of samples, a last short chunk apart")
+    func winogradShapes() throws {
+        // 3×3, 16 → 8 channels, 10×10, padding 1: 5×5 = 25 tiles per sample, ⌊784/25⌋ = 31 samples
+        // per chunk; micro-batch 40 = one chunk of 31 + a last chunk of 9.
+        let convolution = Conv2D(name: "conv2d.0", inputShape: [16, 10, 10], outputChannels: 8, kernel: (3, 3),
+                                 stride: 1, padding: 1)
+        let chunk = try #require(convolution.winogradChunk)
+        #expect(chunk.samples == 31 && chunk.tilesPerSample == 25)
+        let shapes = GEMMBenchmark.modelShapes([convolution], micro: 40)
+        #expect(shapes.map(\.label) == ["conv2d.0 forward", "conv2d.0 dW", "conv2d.0 dX",
+                                        "conv2d.0 forward last", "conv2d.0 dW last", "conv2d.0 dX last"])
+        #expect(shapes.map { [$0.m, $0.n, $0.k, $0.count] } == [
+            [8, 775, 16, 16], [8, 16, 775, 16], [16, 775, 8, 16],
+            [8, 225, 16, 16], [8, 16, 225, 16], [16, 225, 8, 16],
+        ])
+        // 16 multiply-adds per tile and channel pair: 2·16·O·C·tiles over the micro-batch, for
+        // each of forward, dW and dX (against 2·9·O·C·(OH·OW) = 2·36·O·C·tiles directly).
+        for pass in ["forward", "dW", "dX"] {
+            let flops = shapes.filter { $0.label.hasPrefix("conv2d.0 \(pass)") }
+                .reduce(0) { $0 + $1.flops * Double($1.count) }
+            #expect(flops == 2 * 16 * 8 * 16 * 25 * 40)
+        }
+        // Fewer than 8 input channels, or another geometry: im2col + GEMM.
+        #expect(Conv2D(name: "c", inputShape: [7, 10, 10], outputChannels: 8, kernel: (3, 3), stride: 1, padding: 1)
+            .winogradChunk == nil)
+        #expect(Conv2D(name: "c", inputShape: [16, 10, 10], outputChannels: 8, kernel: (3, 3), stride: 2, padding: 1)
+            .winogradChunk == nil)
+        #expect(Conv2D(name: "c", inputShape: [16, 10, 10], outputChannels: 8, kernel: (3, 3), stride: 1, padding: 0)
+            .winogradChunk == nil)
+    }
+
     @Test("residual blocks contribute their convolutions; layers without GEMMs contribute nothing")
     func residualAndOtherLayers() {
         // 2 → 4 channels with stride 2: conv1 (stride 2), conv2, and a 1×1 projection shortcut.

@@ -81,6 +81,11 @@ let imageLayerCases: [LayerCase] = {
     cases.append(LayerCase(specs: [conv([1, 7, 5], 3, [3, 3], s: 1, p: 1, .relu)], batch: 3, needsInputGradient: false))
     cases.append(LayerCase(specs: [conv([4, 9, 9], 8, [3, 3], s: 1, p: 1, .relu)], batch: 4,
                            checkFiniteDifferences: false))
+    // 3×3, stride 1, padding 1 with ≥ 8 input channels: Winograd's F(2×2, 3×3) (odd sizes: the
+    // last tile row and column reach beyond the image), with and without dX.
+    cases.append(LayerCase(specs: [conv([8, 7, 5], 6, [3, 3], s: 1, p: 1, .relu)], batch: 3))
+    cases.append(LayerCase(specs: [conv([9, 4, 6], 3, [3, 3], s: 1, p: 1, bias: false)], batch: 2))
+    cases.append(LayerCase(specs: [conv([8, 5, 5], 4, [3, 3], s: 1, p: 1)], batch: 2, needsInputGradient: false))
     cases.append(LayerCase(specs: [.maxPool(input: [2, 6, 6], kernel: 2, stride: 2)], batch: 3))
     cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 2, stride: 2)], batch: 2))  // odd sizes: last row/column unused
     cases.append(LayerCase(specs: [.maxPool(input: [2, 7, 5], kernel: 3, stride: 2)], batch: 2))
