@@ -21,7 +21,8 @@
 /// (2.25× fewer); the transforms are additions. Samples are processed in chunks of
 /// ``samplesPerChunk`` so that V and M of a chunk stay in the core's cache (about 800 tiles).
 /// Layouts: X, Z `[C, H, W]` per sample (NCHW rows of a micro-batch); w `[K, C, 3, 3]`;
-/// U `[16, K, C]`; V `[16, C, T]` and M, Ŷ `[16, K, T]` per chunk, T = samples · tiles,
+/// U `[16, K, C]`; V `[16, C, T]` and M, Ŷ `[16, K, T]` per chunk (ξ planes ``planeStride(rows:tiles:)``
+/// floats apart), T = samples · tiles,
 /// tile t = sample · tilesPerSample + ty · tileColumns + tx. Odd H or W: the last tile row or
 /// column reads zeros beyond the image and its outputs beyond the image are dropped.
 public final class WinogradConvolution {
@@ -38,8 +39,19 @@ public final class WinogradConvolution {
     /// Samples per chunk: about 800 tiles (≥ 1 sample).
     public let samplesPerChunk: Int
 
-    /// One padded input plane, `(2·tileRows + 2) × (2·tileColumns + 2)`, zero outside the image.
+    /// Segments of 8 tiles per tile row, ⌈tileColumns / 8⌉: the transforms work on 8 tiles at once.
+    private let tileSegments: Int
+    /// Floats per row of ``paddedPlane``: 16 per segment plus the two the 4×4 blocks reach past.
+    private var paddedRowLength: Int { 16 * tileSegments + 2 }
+    /// Floats per row of ``gradientPlane`` and ``outputPlane``: 16 per segment.
+    private var blockRowLength: Int { 16 * tileSegments }
+    /// One input plane with a zero margin, `(2·tileRows + 2) × paddedRowLength`, the image at
+    /// row 1 and column 1.
     private let paddedPlane: FloatBuffer
+    /// One dZ plane with a zero margin, `2·tileRows × blockRowLength`, the image at the origin.
+    private let gradientPlane: FloatBuffer
+    /// One output plane as the inverse transform writes it, `2·tileRows × blockRowLength`.
+    private let outputPlane: FloatBuffer
     /// M of a chunk, `[16, max(C, K), T]`.
     private let products = FloatBuffer()
     /// V′ (dZ's input transform) or Ŷ of a chunk, `[16, max(C, K), T]`.
@@ -71,12 +83,34 @@ public final class WinogradConvolution {
         tileRows = (height + 1) / 2
         tileColumns = (width + 1) / 2
         samplesPerChunk = max(1, tilesPerChunk / ((height + 1) / 2 * ((width + 1) / 2)))
-        paddedPlane = FloatBuffer(capacity: (2 * tileRows + 2) * (2 * tileColumns + 2))
+        tileSegments = (tileColumns + 7) / 8
+        paddedPlane = FloatBuffer(capacity: (2 * tileRows + 2) * (16 * tileSegments + 2))
+        gradientPlane = FloatBuffer(capacity: 2 * tileRows * 16 * tileSegments)
+        outputPlane = FloatBuffer(capacity: 2 * tileRows * 16 * tileSegments)
     }
 
     /// Floats of V for `samples` samples, `16 · C · samples · tilesPerSample`: what a caller
     /// that keeps the forward's V for the filter gradient reserves.
-    public func transformedInputCount(samples: Int) -> Int { 16 * inputChannels * samples * tilesPerSample }
+    public func transformedInputCount(samples: Int) -> Int {
+        let full = samples / samplesPerChunk, rest = samples % samplesPerChunk
+        return full * chunkFloats(rows: inputChannels, samples: samplesPerChunk)
+            + (rest > 0 ? chunkFloats(rows: inputChannels, samples: rest) : 0)
+    }
+
+    /// Floats between consecutive ξ planes of a chunk's `[16, rows, T]` array: rows · T plus
+    /// ``planePadding``, so that the 16 planes a tile's transform reads or writes do not start
+    /// at the same offset modulo 4 KiB (rows · T · 4 bytes is a multiple of 4 KiB at 64
+    /// channels and 784 tiles, and 16 such streams overflow the L1 cache's 8 ways of one set).
+    @inline(__always)
+    func planeStride(rows: Int, tiles: Int) -> Int { rows * tiles + Self.planePadding }
+
+    /// Floats of a chunk's `[16, rows, T]` array for `samples` samples, padded planes included.
+    @inline(__always)
+    func chunkFloats(rows: Int, samples: Int) -> Int { 16 * planeStride(rows: rows, tiles: samples * tilesPerSample) }
+
+    /// Padding between ξ planes, in floats: one 64-byte cache line, which also takes the up to 7
+    /// tiles that 8-tile stores and loads run past the last tile of a plane.
+    static let planePadding = 16
 
     // MARK: - Filters
 
@@ -147,18 +181,19 @@ public final class WinogradConvolution {
         forEachChunk(samples: samples) { first, count, tiles in
             let v: UnsafeMutablePointer<Float>
             if let keep {
-                v = keep + 16 * c * first * tilesPerSample
+                v = keep + (first / samplesPerChunk) * chunkFloats(rows: c, samples: samplesPerChunk)
             } else {
-                chunkInput.reserve(16 * c * tiles)
+                chunkInput.reserve(chunkFloats(rows: c, samples: count))
                 v = chunkInput.base
             }
             transformInput(x + first * c * height * width, channels: c, samples: count, into: v)
-            products.reserve(16 * k * tiles)
+            products.reserve(chunkFloats(rows: k, samples: count))
+            let vStride = planeStride(rows: c, tiles: tiles), mStride = planeStride(rows: k, tiles: tiles)
             for xi in 0..<16 {
                 // M_ξ[K × T] = U_ξ[K × C] · V_ξ[C × T]
                 gemm(transposeA: .none, transposeB: .none, m: k, n: tiles, k: c,
-                     a: u + xi * k * c, lda: c, b: v + xi * c * tiles, ldb: tiles,
-                     beta: 0, c: products.base + xi * k * tiles, ldc: tiles)
+                     a: u + xi * k * c, lda: c, b: v + xi * vStride, ldb: tiles,
+                     beta: 0, c: products.base + xi * mStride, ldc: tiles)
             }
             inverseTransform(products.base, channels: k, samples: count,
                              into: z + first * k * height * width)
@@ -171,15 +206,16 @@ public final class WinogradConvolution {
                        into dx: UnsafeMutablePointer<Float>) {
         let c = inputChannels, k = outputChannels
         forEachChunk(samples: samples) { first, count, tiles in
-            transformedGradient.reserve(16 * k * tiles)
+            transformedGradient.reserve(chunkFloats(rows: k, samples: count))
             let v = transformedGradient.base
             transformInput(dz + first * k * height * width, channels: k, samples: count, into: v)
-            products.reserve(16 * c * tiles)
+            products.reserve(chunkFloats(rows: c, samples: count))
+            let vStride = planeStride(rows: k, tiles: tiles), mStride = planeStride(rows: c, tiles: tiles)
             for xi in 0..<16 {
                 // M′_ξ[C × T] = U′_ξ[C × K] · V′_ξ[K × T]
                 gemm(transposeA: .none, transposeB: .none, m: c, n: tiles, k: k,
-                     a: u + xi * c * k, lda: k, b: v + xi * k * tiles, ldb: tiles,
-                     beta: 0, c: products.base + xi * c * tiles, ldc: tiles)
+                     a: u + xi * c * k, lda: k, b: v + xi * vStride, ldb: tiles,
+                     beta: 0, c: products.base + xi * mStride, ldc: tiles)
             }
             inverseTransform(products.base, channels: c, samples: count, into: dx + first * c * height * width)
         }
@@ -194,18 +230,19 @@ public final class WinogradConvolution {
         forEachChunk(samples: samples) { first, count, tiles in
             let v: UnsafePointer<Float>
             if let kept {
-                v = kept + 16 * c * first * tilesPerSample
+                v = kept + (first / samplesPerChunk) * chunkFloats(rows: c, samples: samplesPerChunk)
             } else {
-                chunkInput.reserve(16 * c * tiles)
+                chunkInput.reserve(chunkFloats(rows: c, samples: count))
                 transformInput(x + first * c * height * width, channels: c, samples: count, into: chunkInput.base)
                 v = UnsafePointer(chunkInput.base)
             }
-            transformedGradient.reserve(16 * k * tiles)
+            transformedGradient.reserve(chunkFloats(rows: k, samples: count))
             transformOutputGradient(dz + first * k * height * width, samples: count, into: transformedGradient.base)
+            let yStride = planeStride(rows: k, tiles: tiles), vStride = planeStride(rows: c, tiles: tiles)
             for xi in 0..<16 {
                 // D_ξ[K × C] += Ŷ_ξ[K × T] · V_ξ[C × T]ᵀ
                 gemm(transposeA: .none, transposeB: .transposed, m: k, n: c, k: tiles,
-                     a: transformedGradient.base + xi * k * tiles, lda: tiles, b: v + xi * c * tiles, ldb: tiles,
+                     a: transformedGradient.base + xi * yStride, lda: tiles, b: v + xi * vStride, ldb: tiles,
                      beta: 1, c: d + xi * k * c, ldc: c)
             }
         }
@@ -257,35 +294,50 @@ public final class WinogradConvolution {
 
     /// V_ξ[c, t] = (Bᵀ d_{c,t} B)_ξ for the 4×4 input blocks d at rows 2·ty − 1 … 2·ty + 2 and
     /// columns 2·tx − 1 … 2·tx + 2 (zero outside the image) of `samples` samples of `channels`
-    /// planes; V is `[16, channels, samples · tilesPerSample]`.
+    /// planes; V is `[16, channels, samples · tilesPerSample]`, ξ planes
+    /// ``planeStride(rows:tiles:)`` apart.
+    ///
+    /// Eight tiles of a tile row at a time: one 16-float load of a padded input row holds the
+    /// even and odd columns of 8 tiles, and each of the 16 results is one 8-float store. A
+    /// store may run up to 7 tiles past a row's end; those are written again by the next row,
+    /// sample or channel (channels outermost), or land in the plane padding after the last.
     private func transformInput(_ x: UnsafePointer<Float>, channels: Int, samples: Int,
                                 into v: UnsafeMutablePointer<Float>) {
         let h = height, w = width, tw = tileColumns, th = tileRows
-        let pw = 2 * tw + 2
+        let pw = paddedRowLength
         let tiles = samples * tilesPerSample
-        let stride = channels * tiles  // between ξ planes of V
+        let stride = planeStride(rows: channels, tiles: tiles)  // between ξ planes of V
         let pad = paddedPlane.base  // zero outside rows 1…H and columns 1…W, never written there
-        for sample in 0..<samples {
-            for channel in 0..<channels {
+        for channel in 0..<channels {
+            for sample in 0..<samples {
                 let plane = x + (sample * channels + channel) * h * w
                 for y in 0..<h { (pad + (y + 1) * pw + 1).update(from: plane + y * w, count: w) }
                 let out = v + channel * tiles + sample * tilesPerSample
                 for ty in 0..<th {
-                    let r0 = UnsafePointer(pad + 2 * ty * pw), r1 = r0 + pw, r2 = r1 + pw, r3 = r2 + pw
-                    let row = out + ty * tw
-                    for tx in 0..<tw {
-                        let o = 2 * tx
-                        // Bᵀ d: rows (d0 − d2, d1 + d2, d2 − d1, d1 − d3), column by column.
-                        let a0 = r0[o] - r2[o], a1 = r0[o + 1] - r2[o + 1], a2 = r0[o + 2] - r2[o + 2], a3 = r0[o + 3] - r2[o + 3]
-                        let b0 = r1[o] + r2[o], b1 = r1[o + 1] + r2[o + 1], b2 = r1[o + 2] + r2[o + 2], b3 = r1[o + 3] + r2[o + 3]
-                        let c0 = r2[o] - r1[o], c1 = r2[o + 1] - r1[o + 1], c2 = r2[o + 2] - r1[o + 2], c3 = r2[o + 3] - r1[o + 3]
-                        let d0 = r1[o] - r3[o], d1 = r1[o + 1] - r3[o + 1], d2 = r1[o + 2] - r3[o + 2], d3 = r1[o + 3] - r3[o + 3]
-                        // (Bᵀ d) B: the same combination of columns.
-                        let t = row + tx
-                        t[0] = a0 - a2; t[stride] = a1 + a2; t[2 * stride] = a2 - a1; t[3 * stride] = a1 - a3
-                        t[4 * stride] = b0 - b2; t[5 * stride] = b1 + b2; t[6 * stride] = b2 - b1; t[7 * stride] = b1 - b3
-                        t[8 * stride] = c0 - c2; t[9 * stride] = c1 + c2; t[10 * stride] = c2 - c1; t[11 * stride] = c1 - c3
-                        t[12 * stride] = d0 - d2; t[13 * stride] = d1 + d2; t[14 * stride] = d2 - d1; t[15 * stride] = d1 - d3
+                    let r0 = UnsafeRawPointer(pad + 2 * ty * pw), r1 = r0 + 4 * pw, r2 = r1 + 4 * pw, r3 = r2 + 4 * pw
+                    for segment in 0..<tileSegments {
+                        let o = 64 * segment  // bytes: 16 floats per segment of 8 tiles
+                        @inline(__always) func row(_ r: UnsafeRawPointer, _ shift: Int) -> SIMD16<Float> {
+                            r.loadUnaligned(fromByteOffset: o + 8 * shift, as: SIMD16<Float>.self)
+                        }
+                        // Bᵀ d: rows (d0 − d2, d1 + d2, d2 − d1, d1 − d3), at columns 2·tx + 0/1 and + 2/3.
+                        let a = row(r0, 0) - row(r2, 0), aShifted = row(r0, 1) - row(r2, 1)
+                        let b = row(r1, 0) + row(r2, 0), bShifted = row(r1, 1) + row(r2, 1)
+                        let c = row(r2, 0) - row(r1, 0), cShifted = row(r2, 1) - row(r1, 1)
+                        let d = row(r1, 0) - row(r3, 0), dShifted = row(r1, 1) - row(r3, 1)
+                        let t = UnsafeMutableRawPointer(out + ty * tw + 8 * segment)
+                        // (Bᵀ d) B: columns (e0 − e2, e1 + e2, e2 − e1, e1 − e3) of each row.
+                        @inline(__always) func store(_ first: Int, _ row: SIMD16<Float>, _ shifted: SIMD16<Float>) {
+                            let e0 = row.evenHalf, e1 = row.oddHalf, e2 = shifted.evenHalf, e3 = shifted.oddHalf
+                            t.storeBytes(of: e0 - e2, toByteOffset: 4 * first * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: e1 + e2, toByteOffset: 4 * (first + 1) * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: e2 - e1, toByteOffset: 4 * (first + 2) * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: e1 - e3, toByteOffset: 4 * (first + 3) * stride, as: SIMD8<Float>.self)
+                        }
+                        store(0, a, aShifted)
+                        store(4, b, bShifted)
+                        store(8, c, cShifted)
+                        store(12, d, dShifted)
                     }
                 }
             }
@@ -293,69 +345,86 @@ public final class WinogradConvolution {
     }
 
     /// Y[channel, 2·ty + a, 2·tx + b] = (Aᵀ M_tile A)[a, b] for `samples` samples (outputs beyond
-    /// the image dropped); M is `[16, channels, samples · tilesPerSample]`, Y
-    /// `samples × (channels·H·W)`, overwritten.
+    /// the image dropped); M is `[16, channels, samples · tilesPerSample]` (ξ planes
+    /// ``planeStride(rows:tiles:)`` apart), Y `samples × (channels·H·W)`, overwritten.
+    ///
+    /// Eight tiles at a time (8-float loads of each ξ plane, which may read up to 7 tiles past a
+    /// row into the next row or the plane padding; those lanes are dropped), into a tile-aligned
+    /// scratch plane whose image part is then copied out row by row.
     private func inverseTransform(_ m: UnsafePointer<Float>, channels: Int, samples: Int,
                                   into y: UnsafeMutablePointer<Float>) {
         let h = height, w = width, tw = tileColumns, th = tileRows
+        let ow = blockRowLength
         let tiles = samples * tilesPerSample
-        let stride = channels * tiles
+        let stride = planeStride(rows: channels, tiles: tiles)
+        let scratch = outputPlane.base
         for sample in 0..<samples {
             for channel in 0..<channels {
-                let plane = y + (sample * channels + channel) * h * w
                 let source = m + channel * tiles + sample * tilesPerSample
                 for ty in 0..<th {
-                    let fullRows = 2 * ty + 1 < h
-                    for tx in 0..<tw {
-                        let t = source + ty * tw + tx
-                        // Aᵀ M: rows (m0 + m1 + m2, m1 − m2 − m3), column by column.
-                        let s00 = t[0] + t[4 * stride] + t[8 * stride], s10 = t[4 * stride] - t[8 * stride] - t[12 * stride]
-                        let s01 = t[stride] + t[5 * stride] + t[9 * stride], s11 = t[5 * stride] - t[9 * stride] - t[13 * stride]
-                        let s02 = t[2 * stride] + t[6 * stride] + t[10 * stride], s12 = t[6 * stride] - t[10 * stride] - t[14 * stride]
-                        let s03 = t[3 * stride] + t[7 * stride] + t[11 * stride], s13 = t[7 * stride] - t[11 * stride] - t[15 * stride]
-                        let top = plane + 2 * ty * w + 2 * tx
-                        top[0] = s00 + s01 + s02
-                        let fullColumns = 2 * tx + 1 < w
-                        if fullColumns { top[1] = s01 - s02 - s03 }
-                        if fullRows {
-                            top[w] = s10 + s11 + s12
-                            if fullColumns { top[w + 1] = s11 - s12 - s13 }
+                    let top = UnsafeMutableRawPointer(scratch + 2 * ty * ow), bottom = top + 4 * ow
+                    for segment in 0..<tileSegments {
+                        let t = UnsafeRawPointer(source + ty * tw + 8 * segment)
+                        @inline(__always) func at(_ xi: Int) -> SIMD8<Float> {
+                            t.loadUnaligned(fromByteOffset: 4 * xi * stride, as: SIMD8<Float>.self)
                         }
+                        // Aᵀ M: rows (m0 + m1 + m2, m1 − m2 − m3), column by column.
+                        let s00 = at(0) + at(4) + at(8), s10 = at(4) - at(8) - at(12)
+                        let s01 = at(1) + at(5) + at(9), s11 = at(5) - at(9) - at(13)
+                        let s02 = at(2) + at(6) + at(10), s12 = at(6) - at(10) - at(14)
+                        let s03 = at(3) + at(7) + at(11), s13 = at(7) - at(11) - at(15)
+                        var upper = SIMD16<Float>(), lower = SIMD16<Float>()
+                        upper.evenHalf = s00 + s01 + s02
+                        upper.oddHalf = s01 - s02 - s03
+                        lower.evenHalf = s10 + s11 + s12
+                        lower.oddHalf = s11 - s12 - s13
+                        top.storeBytes(of: upper, toByteOffset: 64 * segment, as: SIMD16<Float>.self)
+                        bottom.storeBytes(of: lower, toByteOffset: 64 * segment, as: SIMD16<Float>.self)
                     }
                 }
+                let plane = y + (sample * channels + channel) * h * w
+                for row in 0..<h { (plane + row * w).update(from: scratch + row * ow, count: w) }
             }
         }
     }
 
     /// Ŷ_ξ[k, t] = (A dZ_{k,t} Aᵀ)_ξ for the 2×2 output blocks of `samples` samples (zero beyond
-    /// the image); dZ is `samples × (K·H·W)`, Ŷ `[16, K, samples · tilesPerSample]`.
+    /// the image); dZ is `samples × (K·H·W)`, Ŷ `[16, K, samples · tilesPerSample]` (ξ planes
+    /// ``planeStride(rows:tiles:)`` apart). Eight tiles at a time from a zero-margined copy of
+    /// each plane, with stores running past a row's end as in ``transformInput``.
     private func transformOutputGradient(_ dz: UnsafePointer<Float>, samples: Int,
                                          into out: UnsafeMutablePointer<Float>) {
         let k = outputChannels, h = height, w = width, tw = tileColumns, th = tileRows
+        let ow = blockRowLength
         let tiles = samples * tilesPerSample
-        let stride = k * tiles
-        for sample in 0..<samples {
-            for channel in 0..<k {
+        let stride = planeStride(rows: k, tiles: tiles)
+        let scratch = gradientPlane.base  // zero outside rows 0…H−1 and columns 0…W−1
+        for channel in 0..<k {
+            for sample in 0..<samples {
                 let plane = dz + (sample * k + channel) * h * w
+                for row in 0..<h { (scratch + row * ow).update(from: plane + row * w, count: w) }
                 let target = out + channel * tiles + sample * tilesPerSample
                 for ty in 0..<th {
-                    let fullRows = 2 * ty + 1 < h
-                    for tx in 0..<tw {
-                        let top = plane + 2 * ty * w + 2 * tx
-                        let fullColumns = 2 * tx + 1 < w
-                        let y00 = top[0], y01: Float = fullColumns ? top[1] : 0
-                        let y10: Float = fullRows ? top[w] : 0
-                        let y11: Float = fullRows && fullColumns ? top[w + 1] : 0
+                    let top = UnsafeRawPointer(scratch + 2 * ty * ow), bottom = top + 4 * ow
+                    for segment in 0..<tileSegments {
+                        let upper = top.loadUnaligned(fromByteOffset: 64 * segment, as: SIMD16<Float>.self)
+                        let lower = bottom.loadUnaligned(fromByteOffset: 64 * segment, as: SIMD16<Float>.self)
+                        let y00 = upper.evenHalf, y01 = upper.oddHalf, y10 = lower.evenHalf, y11 = lower.oddHalf
                         // A dZ: rows (y0, y0 + y1, y0 − y1, −y1), then the same on columns.
-                        let q00 = y00, q01 = y01
                         let q10 = y00 + y10, q11 = y01 + y11
                         let q20 = y00 - y10, q21 = y01 - y11
                         let q30 = -y10, q31 = -y11
-                        let t = target + ty * tw + tx
-                        t[0] = q00; t[stride] = q00 + q01; t[2 * stride] = q00 - q01; t[3 * stride] = -q01
-                        t[4 * stride] = q10; t[5 * stride] = q10 + q11; t[6 * stride] = q10 - q11; t[7 * stride] = -q11
-                        t[8 * stride] = q20; t[9 * stride] = q20 + q21; t[10 * stride] = q20 - q21; t[11 * stride] = -q21
-                        t[12 * stride] = q30; t[13 * stride] = q30 + q31; t[14 * stride] = q30 - q31; t[15 * stride] = -q31
+                        let t = UnsafeMutableRawPointer(target + ty * tw + 8 * segment)
+                        @inline(__always) func store(_ first: Int, _ left: SIMD8<Float>, _ right: SIMD8<Float>) {
+                            t.storeBytes(of: left, toByteOffset: 4 * first * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: left + right, toByteOffset: 4 * (first + 1) * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: left - right, toByteOffset: 4 * (first + 2) * stride, as: SIMD8<Float>.self)
+                            t.storeBytes(of: -right, toByteOffset: 4 * (first + 3) * stride, as: SIMD8<Float>.self)
+                        }
+                        store(0, y00, y01)
+                        store(4, q10, q11)
+                        store(8, q20, q21)
+                        store(12, q30, q31)
                     }
                 }
             }
