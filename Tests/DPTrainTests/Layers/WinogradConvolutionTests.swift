@@ -6,25 +6,40 @@ import Testing
 /// image sizes (the last tile row and column reach beyond the image).
 @Suite("Winograd convolution")
 struct WinogradConvolutionTests {
-    // C = 8 → K = 5 on 5×7 images: 3 × 4 = 12 tiles per sample; 24 tiles per chunk = 2 samples,
-    // so 7 samples run as chunks of 2, 2, 2 and 1.
-    let c = 8, k = 5, h = 5, w = 7, samples = 7
-
-    /// X[s, c, y, x] with zeros outside the image.
-    private func at(_ x: [Float], _ s: Int, _ channel: Int, _ channels: Int, _ y: Int, _ xx: Int) -> Double {
-        guard y >= 0, y < h, xx >= 0, xx < w else { return 0 }
-        return Double(x[((s * channels + channel) * h + y) * w + xx])
+    /// C → K on H×W images, `samples` samples in chunks of `tilesPerChunk` tiles.
+    struct Shape: CustomTestStringConvertible, Sendable {
+        let c: Int, k: Int, h: Int, w: Int, samples: Int, tilesPerChunk: Int
+        /// Samples per chunk the shape must give.
+        let samplesPerChunk: Int
+        var testDescription: String { "\(c)→\(k) channels, \(h)×\(w), \(samples) samples, \(samplesPerChunk) per chunk" }
     }
 
-    @Test("forward, dX and dW match the direct convolution in Double, chunk by chunk")
-    func matchesDirectConvolution() {
+    static let shapes = [
+        // 3 × 4 = 12 tiles per sample; 24 tiles per chunk = 2 samples, so 7 samples run as
+        // chunks of 2, 2, 2 and 1; one segment of 8 tiles per tile row, 4 of them past the image.
+        Shape(c: 8, k: 5, h: 5, w: 7, samples: 7, tilesPerChunk: 24, samplesPerChunk: 2),
+        // 2 × 18 = 36 tiles per sample in three segments of 8 tiles per tile row (the last
+        // reaching 6 tiles past the image); rows of 35 floats copied 16 at a time with a
+        // 3-float tail, the last rows of the buffers one float at a time; chunks of 2 and 1.
+        Shape(c: 9, k: 3, h: 3, w: 35, samples: 3, tilesPerChunk: 72, samplesPerChunk: 2),
+    ]
+
+    @Test("forward, dX and dW match the direct convolution in Double, chunk by chunk", arguments: shapes)
+    func matchesDirectConvolution(shape: Shape) {
+        let c = shape.c, k = shape.k, h = shape.h, w = shape.w, samples = shape.samples
+        /// X[s, c, y, x] with zeros outside the image.
+        func at(_ x: [Float], _ s: Int, _ channel: Int, _ channels: Int, _ y: Int, _ xx: Int) -> Double {
+            guard y >= 0, y < h, xx >= 0, xx < w else { return 0 }
+            return Double(x[((s * channels + channel) * h + y) * w + xx])
+        }
         var random = TestRandom(seed: 2024)
         let x = random.floats(samples * c * h * w)
         let weights = random.floats(k * c * 9, low: -0.5, high: 0.5)
         let dz = random.floats(samples * k * h * w)
         let g0 = random.floats(k * c * 9)
-        let winograd = WinogradConvolution(inputChannels: c, outputChannels: k, height: h, width: w, tilesPerChunk: 24)
-        #expect(winograd.samplesPerChunk == 2 && winograd.tilesPerSample == 12)
+        let winograd = WinogradConvolution(inputChannels: c, outputChannels: k, height: h, width: w,
+                                           tilesPerChunk: shape.tilesPerChunk)
+        #expect(winograd.samplesPerChunk == shape.samplesPerChunk && winograd.tilesPerSample == (h + 1) / 2 * ((w + 1) / 2))
 
         var u = [Float](repeating: 0, count: 16 * k * c)
         var kept = [Float](repeating: 0, count: winograd.transformedInputCount(samples: samples))
@@ -97,10 +112,10 @@ struct WinogradConvolutionTests {
         assertClose(dx, expectedDX, "dX")
 
         // dW[k, c, i, j] = g0 + Σ_{s,y,x} dZ[s, k, y, x] · X[s, c, y − 1 + i, x − 1 + j], once
-        // with the forward's V and once with V computed again. Each entry sums 245 products of
-        // magnitude up to 1 that largely cancel (entries near 0.01 from terms whose magnitudes
-        // add up to ~60), so the Float rounding error is bounded by the magnitude of the terms,
-        // not of the result: |error| ≤ 16·2⁻²⁴·(|g0| + Σ|terms|), about 6e-5 here — a wrong
+        // with the forward's V and once with V computed again. Each entry sums hundreds of
+        // products of magnitude up to 1 that largely cancel (in the first shape, 245 terms whose
+        // magnitudes add up to ~60 give entries near 0.01), so the Float rounding error is bounded by the magnitude of the terms,
+        // not of the result: |error| ≤ 16·2⁻²⁴·(|g0| + Σ|terms|), about 6e-5 there — a wrong
         // transform or tile is off by the size of a term (≥ 0.01).
         var expectedDW: [Double] = [], magnitudeDW: [Double] = []
         for o in 0..<k {
