@@ -291,7 +291,7 @@ int dpt_mpi_shared_allocate(size_t count, float **local, int *id, int *status, c
     // Room for the window and 64 MiB besides, so training does not fill the directory.
     if (available < needed + 64.0 * 1048576.0) {
         *status = DPT_SHARED_NO_SPACE;
-        shared_say(reason, reason_length, "%s has %.0f MiB free, a %.1f MiB window needs it plus 64 MiB to spare",
+        shared_say(reason, reason_length, "%s has %.0f MiB free, less than the %.1f MiB window plus 64 MiB kept free",
                    directory, available / 1048576.0, needed / 1048576.0);
         return MPI_SUCCESS;
     }
