@@ -15,6 +15,7 @@ enum Banner {
         ]
         lines += config.resolvedYAML.split(separator: "\n").map { "  " + $0 }
         lines += try builder.describe()
+        lines.append("exchange: \(builder.exchange)")
         return lines
     }
 

@@ -5,6 +5,8 @@ import Foundation
 struct BenchReport {
     var kernels: String
     var worldSize: Int
+    /// How the ranks exchanged ∇ and θ (shared memory or MPI messages).
+    var exchange: ExchangePath
     var decomposition: BatchDecomposition
     var parameters: Int
     var gemm: [GEMMBenchmark.Result]
@@ -113,7 +115,8 @@ struct BenchReport {
         }
         let environment = ProcessInfo.processInfo.environment
         let kernels = BLASRuntime.coreName + (environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
-        return BenchReport(kernels: kernels, worldSize: communicator.worldSize, decomposition: decomposition,
+        return BenchReport(kernels: kernels, worldSize: communicator.worldSize, exchange: builder.exchange,
+                           decomposition: decomposition,
                            parameters: parameters, gemm: gemm, gemmPerStep: gemmPerStep, allReduce: allReduce,
                            allReduceSmall: small, phases: phases, memory: memory,
                            optimizerStateWhole: Double(builder.optimizer.stateBuffers.count * parameters
@@ -154,7 +157,8 @@ struct BenchReport {
 
     var table: String {
         var lines = ["dptrain bench | \(worldSize) rank\(worldSize == 1 ? "" : "s") | OpenBLAS kernels \(kernels), "
-                        + "\(BLASRuntime.threadCount) thread(s) per rank | \(decomposition) | \(Format.grouped(Double(parameters))) parameters",
+                        + "\(BLASRuntime.threadCount) thread(s) per rank | \(decomposition) | \(Format.grouped(Double(parameters))) parameters"
+                        + " | exchange: \(exchange)",
                      "", "GEMM at the model's shapes (rank 0; C[m×n] += op(A)[m×k]·op(B)[k×n]):",
                      "  shape                        m      n      k  × per micro-batch   ms each   GFLOP/s"]
         for result in gemm {
@@ -249,7 +253,8 @@ struct BenchReport {
     /// The report as one JSON object (``JSONOutput``: non-finite values are `null`).
     var json: String {
         var fields: [String: Any?] = [
-            "kernels": kernels, "world": worldSize, "global_batch": decomposition.global,
+            "kernels": kernels, "world": worldSize, "exchange": exchange.key, "exchange_detail": exchange.description,
+            "global_batch": decomposition.global,
             "micro_batch": decomposition.micro, "accumulation": decomposition.accumulation,
             "parameters": parameters, "gemm_seconds_per_step": gemmPerStep,
             "gemm_share_of_step": gemmShare,

@@ -39,6 +39,7 @@ final class ProcessCommunicator: Communicator {
     func broadcast(bytes: inout [UInt8], root: Int) throws { try base.broadcast(bytes: &bytes, root: root) }
     func barrier() throws { try base.barrier() }
     func wallTime() -> Double { base.wallTime() }
+    func allocateShared(count: Int) throws -> SharedMemoryAllocation { try base.allocateShared(count: count) }
 
     /// Ends the job and this process with `code` (see the type's documentation).
     func abort(code: Int32) -> Never {

@@ -5,7 +5,9 @@ import Foundation
 /// Hidden self-test of the collectives, run by the test suite under `mpirun -np 2` and
 /// `-np 4 --oversubscribe`: exact all-reduce sums (blocking and non-blocking) for several buffer sizes, broadcast from
 /// rank 0, reduce-scatter and all-gather over the sharded update's (uneven, possibly empty)
-/// blocks, scalar sum/max/min, and an optional deliberate failure on one rank.
+/// blocks, scalar sum/max/min, and an optional deliberate failure on one rank. Then the same
+/// reduce-scatter and all-gather through node-shared memory (``SharedMemoryBuffer``), which must
+/// give the message path's floats bit for bit on sums that round (and 64-byte-aligned segments).
 struct TestCollectivesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test-collectives",
@@ -95,6 +97,7 @@ struct TestCollectivesCommand: ParsableCommand {
                     "all-gather of \(size) floats: element \(index) is \(buffer[index]), expected \(index % 1009)")
             }
         }
+        try checkSharedMemory(communicator, sizes: sizes)
         var sums = [Double(rank), 1]
         try communicator.allReduceSum(&sums)
         var maxima = [Double(rank), -Double(rank)]
@@ -113,5 +116,57 @@ struct TestCollectivesCommand: ParsableCommand {
         }
         try communicator.barrier()
         print("rank \(rank) of \(world): collectives ok (sizes \(sizes.map(String.init).joined(separator: ",")))")
+    }
+
+    /// Reduce-scatter and all-gather of the same data through MPI messages (private buffers)
+    /// and through a node-shared window must agree bit for bit; the values are not exact
+    /// integers, so the sums round and only the same summation order gives the same bits.
+    /// Prints which path was checked (`shared memory` or why not).
+    private func checkSharedMemory(_ communicator: Communicator, sizes: [Int]) throws {
+        let rank = communicator.rank
+        let world = communicator.worldSize
+        // A value per (rank, index) whose sums over ranks round differently in different orders.
+        func value(_ rank: Int, _ index: Int) -> Float {
+            Float(sin(Double(index &* 7919 &+ rank &* 104729) * 0.001)) * Float(1 + (index + rank) % 5) * 1e3
+        }
+        var checked: [String] = []
+        for size in sizes {
+            let shard = ParameterShard(parameterCount: size, rank: rank, worldSize: world)
+            let gradients = try communicator.allocateShared(count: size)
+            let parameters = try communicator.allocateShared(count: size)
+            guard case let .allocated(sharedGradients) = gradients, case let .allocated(sharedValues) = parameters else {
+                if case let .unavailable(reason) = gradients {
+                    if rank == 0 { print("shared memory not checked: \(reason)") }
+                }
+                return
+            }
+            for index in 0..<world where UInt(bitPattern: sharedGradients.segment(of: index).baseAddress) % 64 != 0
+                || UInt(bitPattern: sharedValues.segment(of: index).baseAddress) % 64 != 0 {
+                throw Mismatch(description: "shared window of \(size) floats: rank \(index)'s segment is not 64-byte aligned")
+            }
+            let privateBuffer = ParameterStore.allocate(size)
+            let expected = ParameterStore.allocate(shard.range.count)
+            let block = ParameterStore.allocate(shard.range.count)
+            defer { [privateBuffer, expected, block].forEach { $0.baseAddress?.deallocate() } }
+            for index in 0..<size {
+                privateBuffer[index] = value(rank, index)
+                sharedGradients.local[index] = value(rank, index)
+            }
+            try communicator.reduceScatterSum(UnsafeBufferPointer(privateBuffer), into: expected, counts: shard.counts)
+            try communicator.reduceScatterSum(UnsafeBufferPointer(sharedGradients.local), into: block, counts: shard.counts)
+            for offset in 0..<shard.range.count where block[offset].bitPattern != expected[offset].bitPattern {
+                throw Mismatch(description: "shared-memory reduce-scatter of \(size) floats: element "
+                    + "\(shard.range.lowerBound + offset) is \(block[offset]), the message path gave \(expected[offset])")
+            }
+            // All-gather: every rank writes only its own block of its segment.
+            for index in 0..<size { sharedValues.local[index] = shard.range.contains(index) ? value(7, index) : -1 }
+            try communicator.allGather(sharedValues.local, counts: shard.counts)
+            for index in 0..<size where sharedValues.local[index].bitPattern != value(7, index).bitPattern {
+                throw Mismatch(description: "shared-memory all-gather of \(size) floats: element \(index) is "
+                    + "\(sharedValues.local[index]), expected \(value(7, index))")
+            }
+            checked.append(String(size))
+        }
+        if rank == 0 { print("shared memory: reduce-scatter and all-gather bit-identical (sizes \(checked.joined(separator: ",")))") }
     }
 }

@@ -110,4 +110,6 @@ public final class CollectiveTimeline: Communicator {
     public func abort(code: Int32) throws -> Never { try base.abort(code: code) }
     /// Forwarded: the base communicator's clock.
     public func wallTime() -> Double { base.wallTime() }
+    /// Forwarded (not recorded): a node-shared buffer.
+    public func allocateShared(count: Int) throws -> SharedMemoryAllocation { try base.allocateShared(count: count) }
 }

@@ -27,6 +27,10 @@ public struct TrainConfig: Equatable, Sendable {
     /// rank updates its 1/W block of parameters and optimizer state, all-gather the parameters.
     /// Default on; off: all-reduce and the whole update on every rank.
     public var shardOptimizer: Bool
+    /// With the sharded update and every rank on one node, keep θ and ∇ in an MPI-3 shared
+    /// window and reduce-scatter / all-gather through it instead of MPI messages (same floats
+    /// bit for bit). Default on; off forces messages.
+    public var sharedMemory: Bool
     /// Gradient noise (Neelakantan et al. 2015): variance η/(1+t)^γ; η = 0 turns it off.
     public var gradientNoiseEta: Double
     public var gradientNoiseGamma: Double
@@ -56,6 +60,7 @@ public struct TrainConfig: Equatable, Sendable {
         maxBadSteps = try reader.int("max_bad_steps", default: 5, allowed: "a count ≥ 1", where: { $0 >= 1 })
         clipNorm = try reader.double("clip_norm", default: 0, allowed: "a norm ≥ 0", where: { $0 >= 0 })
         shardOptimizer = try reader.bool("shard_optimizer", default: true)
+        sharedMemory = try reader.bool("shared_memory", default: true)
         let noise = try reader.section("gradient_noise")
         gradientNoiseEta = try noise.double("eta", default: 0, allowed: "a variance ≥ 0", where: { $0 >= 0 })
         gradientNoiseGamma = try noise.double("gamma", default: 0.55, allowed: "an exponent ≥ 0", where: { $0 >= 0 })

@@ -38,9 +38,19 @@ public protocol Communicator: AnyObject {
     func abort(code: Int32) throws -> Never
     /// Seconds on a monotonic clock (MPI_Wtime or the system's).
     func wallTime() -> Double
+    /// Collective: `count` floats per rank in memory shared by every rank of the node (an MPI-3
+    /// shared window), which ``reduceScatterSum(_:into:counts:)`` and ``allGather(_:counts:)``
+    /// then exchange through without messages when every rank passes its ``SharedMemoryBuffer/local``;
+    /// or why not, the same on every rank. Default: unavailable.
+    func allocateShared(count: Int) throws -> SharedMemoryAllocation
 }
 
 extension Communicator {
     /// True on rank 0, the rank that prints and writes files.
     public var isRoot: Bool { rank == 0 }
+
+    /// No shared memory: the collectives of this communicator use its own means.
+    public func allocateShared(count: Int) throws -> SharedMemoryAllocation {
+        .unavailable(reason: "\(type(of: self)) has no shared memory")
+    }
 }

@@ -41,6 +41,10 @@ public final class LocalCommunicator: Communicator {
         }
     }
     public func barrier() throws {}
+    /// One rank exchanges nothing: never allocates.
+    public func allocateShared(count: Int) throws -> SharedMemoryAllocation {
+        .unavailable(reason: "one rank exchanges nothing")
+    }
     /// A world of one rank has no other rank to end: throws, and the caller ends its process.
     public func abort(code: Int32) throws -> Never {
         throw DistributedError.invalidArgument(

@@ -135,6 +135,23 @@ public final class MPICommunicator: Communicator {
 
     public func wallTime() -> Double { dpt_mpi_wtime() }
 
+    /// An MPI-3 shared window of `count` floats per rank (`dpt_mpi_shared_allocate`) when all
+    /// ranks run on one node and the shared-memory directory has room; otherwise the reason.
+    public func allocateShared(count: Int) throws -> SharedMemoryAllocation {
+        var local: UnsafeMutablePointer<Float>?
+        var id: Int32 = -1
+        var status: Int32 = 0
+        var reason = [CChar](repeating: 0, count: 256)
+        try Self.check(dpt_mpi_shared_allocate(count, &local, &id, &status, &reason, reason.count),
+                       "MPI_Win_allocate_shared")
+        guard status == Int32(DPT_SHARED_OK), let local else {
+            let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return .unavailable(reason: text)
+        }
+        return .allocated(SharedMemoryBuffer(id: id, local: UnsafeMutableBufferPointer(start: local, count: count),
+                                             worldSize: worldSize))
+    }
+
     /// Ends MPI for this process. Call once, after the last collective.
     public func finalize() throws {
         try Self.check(dpt_mpi_finalize(), "MPI_Finalize")

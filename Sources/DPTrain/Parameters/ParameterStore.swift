@@ -5,16 +5,21 @@ import Foundation
 ///
 /// Layers hold ``ParameterSlice``s and take pointers into these buffers; zeroing the
 /// gradients is one `memset`, the gradient all-reduce is one call over ``gradients``, and a
-/// checkpoint writes ``values`` in one piece. The layout is fixed when the store is created.
+/// checkpoint writes ``values`` in one piece. The layout is fixed when the store is created;
+/// the two buffers may move once, into node-shared memory (``moveToSharedMemory(communicator:)``),
+/// before anything keeps pointers into them.
 public final class ParameterStore {
     /// Every tensor, in layout order (offsets increase).
     public let slices: [ParameterSlice]
     /// Total number of parameters P.
     public let count: Int
     /// The parameters θ, P floats.
-    public let values: UnsafeMutableBufferPointer<Float>
+    public private(set) var values: UnsafeMutableBufferPointer<Float>
     /// The gradient ∂L/∂θ, P floats; backward passes add into it.
-    public let gradients: UnsafeMutableBufferPointer<Float>
+    public private(set) var gradients: UnsafeMutableBufferPointer<Float>
+    /// The node-shared windows holding ``values`` and ``gradients`` once moved there; empty
+    /// while they are private allocations (which `deinit` frees).
+    private var sharedBuffers: [SharedMemoryBuffer] = []
 
     /// Lays out `specs` one after another and allocates zeroed values and gradients.
     /// Precondition: names are unique.
@@ -33,8 +38,40 @@ public final class ParameterStore {
     }
 
     deinit {
+        guard sharedBuffers.isEmpty else { return }  // released with the windows
         values.baseAddress?.deallocate()
         gradients.baseAddress?.deallocate()
+    }
+
+    /// True when ``values`` and ``gradients`` live in a node-shared window.
+    public var isShared: Bool { !sharedBuffers.isEmpty }
+
+    /// Collective: moves ``values`` and ``gradients`` (contents kept) into two MPI-3 shared
+    /// windows of the node, so that the sharded update's reduce-scatter of ∇ and all-gather of θ
+    /// read the peers' buffers instead of exchanging messages. Call on every rank before any
+    /// code keeps pointers into the buffers (the run builder does, right after broadcasting θ).
+    /// - Returns: ``ExchangePath/sharedMemory``, or ``ExchangePath/messages(reason:)`` with why
+    ///   the buffers stayed private (the same on every rank): several nodes, too little room in
+    ///   the shared-memory directory, a communicator without shared memory.
+    public func moveToSharedMemory(communicator: Communicator) throws -> ExchangePath {
+        guard !isShared else { return .sharedMemory }
+        let sharedValues: SharedMemoryBuffer, sharedGradients: SharedMemoryBuffer
+        switch try communicator.allocateShared(count: count) {
+        case let .allocated(buffer): sharedValues = buffer
+        case let .unavailable(reason): return .messages(reason: reason)
+        }
+        switch try communicator.allocateShared(count: count) {  // without it, θ's window is released
+        case let .allocated(buffer): sharedGradients = buffer
+        case let .unavailable(reason): return .messages(reason: "gradient window: " + reason)
+        }
+        sharedValues.local.baseAddress?.update(from: values.baseAddress!, count: count)
+        sharedGradients.local.baseAddress?.update(from: gradients.baseAddress!, count: count)
+        values.baseAddress?.deallocate()
+        gradients.baseAddress?.deallocate()
+        values = sharedValues.local
+        gradients = sharedGradients.local
+        sharedBuffers = [sharedValues, sharedGradients]
+        return .sharedMemory
     }
 
     /// The slice named `name`, if any.

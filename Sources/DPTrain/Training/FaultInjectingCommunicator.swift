@@ -85,4 +85,6 @@ public final class FaultInjectingCommunicator: Communicator {
     public func abort(code: Int32) throws -> Never { try base.abort(code: code) }
     /// Forwarded: the base communicator's clock.
     public func wallTime() -> Double { base.wallTime() }
+    /// Forwarded: a node-shared buffer.
+    public func allocateShared(count: Int) throws -> SharedMemoryAllocation { try base.allocateShared(count: count) }
 }

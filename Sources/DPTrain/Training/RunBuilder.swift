@@ -16,6 +16,8 @@ public final class RunBuilder {
     public let loss: Loss
     /// The config's optimizer, sized for the model's parameters.
     public let optimizer: Optimizer
+    /// How the ranks exchange ∇ and θ: through node-shared memory or MPI messages (and why).
+    public let exchange: ExchangePath
     /// Reduce-on-plateau, when that is the LR schedule (it watches evaluations).
     public let plateau: ReduceOnPlateau?
     /// φ(t) with warmup, for ``makePlan()``.
@@ -48,6 +50,8 @@ public final class RunBuilder {
         // Sharded: the optimizer holds (and updates) only this rank's block.
         let shard = RunBuilder.optimizerShard(config: config, parameterCount: model.store.count,
                                               communicator: communicator)
+        exchange = try RunBuilder.placeBuffers(of: model.store, config: config, sharded: shard != nil,
+                                               communicator: communicator)
         optimizer = config.optimizer.makeOptimizer(parameterCount: shard?.range.count ?? model.store.count)
         let (schedule, plateau) = RunBuilder.makeSchedule(config: config, sampleCount: data.train.count)
         self.schedule = schedule
@@ -98,6 +102,18 @@ public final class RunBuilder {
         guard config.train.shardOptimizer, communicator.worldSize > 1 else { return nil }
         return ParameterShard(parameterCount: parameterCount, rank: communicator.rank,
                               worldSize: communicator.worldSize)
+    }
+
+    /// Moves θ and ∇ of `store` into node-shared memory when that serves the exchange (W > 1,
+    /// the sharded update, `train.shared_memory`), and says which path the ranks will use.
+    static func placeBuffers(of store: ParameterStore, config: TrainingConfig, sharded: Bool,
+                             communicator: Communicator) throws -> ExchangePath {
+        guard communicator.worldSize > 1 else { return .none }
+        guard config.train.sharedMemory else { return .messages(reason: "train.shared_memory: false") }
+        guard sharded else {
+            return .messages(reason: "train.shard_optimizer: false, the all-reduce has no shared-memory path")
+        }
+        return try store.moveToSharedMemory(communicator: communicator)
     }
 
     /// Evaluation of this model on any dataset, exact for any number of ranks.

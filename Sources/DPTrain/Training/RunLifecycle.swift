@@ -66,10 +66,10 @@ public struct RunLifecycle {
 
     /// Keys that may differ between the config a run was written with and the continuing run's:
     /// where the run directory is (`output`: a moved or renamed run resumes), how the work is
-    /// split (m, the sharded update), logged, evaluated and checkpointed, and when it stops (`train.max_steps`) —
+    /// split and exchanged (m, the sharded update, shared memory), logged, evaluated and checkpointed, and when it stops (`train.max_steps`) —
     /// never what a step computes, so the continued run is the same run.
     public static func mayDiffer(_ path: String) -> Bool {
-        let free = ["output", "batch.micro", "train.max_steps", "train.shard_optimizer", "train.log_every", "train.eval_every", "train.eval_batch",
+        let free = ["output", "batch.micro", "train.max_steps", "train.shard_optimizer", "train.shared_memory", "train.log_every", "train.eval_every", "train.eval_batch",
                     "train.noise_every", "train.noise_window", "train.check_replicas_every", "train.stall_timeout", "train.checkpoint"]
         return free.contains { path == $0 || path.hasPrefix($0 + ".") }
     }

@@ -41,9 +41,55 @@ int dpt_mpi_barrier(void);
 /// faster for a 7.45 MB gradient on 2 ranks of one host). Scratch of two blocks is kept between
 /// calls. `counts` has one entry per rank, each ≤ INT_MAX; `send` and `receive` must not overlap.
 int dpt_mpi_reduce_scatter_sum_f32(const float *send, float *receive, const int *counts);
+///
+/// When `send` is this rank's segment of a shared window (all ranks alike), rank r instead sums
+/// its block straight out of every rank's segment, in the ring's order
+/// ((g_{r+1} + g_{r+2}) + …) + g_r (indices mod W), so the floats are the same bit for bit;
+/// MPI_Win_sync + MPI_Barrier before (every gradient written) and after (none rewritten while
+/// a peer reads it).
 /// In place (MPI_Allgatherv): rank r's block of counts[r] floats at offset Σ_{q<r} counts[q]
-/// of `buffer` is copied into that block of every rank's `buffer`.
+/// of `buffer` is copied into that block of every rank's `buffer`. When `buffer` is this
+/// rank's segment of a shared window, each rank copies the peers' blocks out of their
+/// segments (one memcpy each) between the same fences.
 int dpt_mpi_allgather_f32(float *buffer, const int *counts);
+// MARK: - Node-shared windows (MPI-3 shared memory)
+//
+// When every rank of MPI_COMM_WORLD runs on one node, buffers can live in an MPI-3 shared
+// window (MPI_Comm_split_type(MPI_COMM_TYPE_SHARED) + MPI_Win_allocate_shared): each rank owns
+// one contiguous, 64-byte-aligned segment of `count` floats and reads its peers' segments
+// directly (MPI_Win_shared_query). dpt_mpi_reduce_scatter_sum_f32 and dpt_mpi_allgather_f32
+// recognise such segments (a `send` or `buffer` that is this rank's segment of a live window)
+// and then exchange through memory instead of messages, with the same results bit for bit.
+// Every rank must pass shared segments or none: the choice is local and the two paths do not
+// meet. Windows are freed collectively, later: a released window at the next
+// dpt_mpi_shared_allocate (once every rank has released it) or at dpt_mpi_finalize.
+
+/// Status of dpt_mpi_shared_allocate when it returns MPI_SUCCESS.
+enum {
+    /// Allocated: *local is this rank's segment, *id its handle.
+    DPT_SHARED_OK = 0,
+    /// The ranks of MPI_COMM_WORLD are not all on one node.
+    DPT_SHARED_SEVERAL_NODES = 1,
+    /// The backing directory (osc_sm_backing_directory, default /dev/shm) has too little free
+    /// space for the window, or its free space cannot be read; `reason` says which.
+    DPT_SHARED_NO_SPACE = 2,
+    /// MPI_Win_allocate_shared failed on some rank.
+    DPT_SHARED_FAILED = 3,
+    /// Too many live windows (at most 16).
+    DPT_SHARED_TOO_MANY = 4,
+};
+/// Collective over MPI_COMM_WORLD: allocates a node-shared window with a zeroed segment of
+/// `count` floats (rounded up to 64 bytes, starting on a 64-byte boundary) per rank. *status is DPT_SHARED_OK with *local and
+/// *id set, or says why not (then `reason`, `reason_length` bytes, explains it and the caller
+/// keeps its private buffers). The same status on every rank. First frees the windows every
+/// rank has released. Returns an MPI error code only when an agreement call itself fails.
+int dpt_mpi_shared_allocate(size_t count, float **local, int *id, int *status, char *reason, size_t reason_length);
+/// Marks window `id` as no longer used by this rank (not collective, never blocks): its
+/// memory stays mapped until it is freed at a later dpt_mpi_shared_allocate or at
+/// dpt_mpi_finalize, so the order of deinitialisers cannot deadlock.
+void dpt_mpi_shared_release(int id);
+/// Rank `rank`'s segment of window `id` (NULL when there is no such window or rank).
+float *dpt_mpi_shared_segment(int id, int rank);
 /// Starts a non-blocking in-place sum (MPI_Iallreduce) of `count` ≤ INT_MAX floats. One may be
 /// pending per process at a time (the request lives here); the buffer must not be touched
 /// until dpt_mpi_iallreduce_wait returns. MPI_ERR_COUNT when too large, MPI_ERR_PENDING when
@@ -60,6 +106,7 @@ int dpt_mpi_abort(int code);
 void dpt_mpi_error_string(int code, char *buffer, size_t length);
 /// MPI_Wtime.
 double dpt_mpi_wtime(void);
+/// Frees every shared window still allocated (collective), then MPI_Finalize.
 int dpt_mpi_finalize(void);
 
 #ifdef __cplusplus

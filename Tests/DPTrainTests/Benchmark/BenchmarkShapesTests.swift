@@ -156,6 +156,8 @@ struct BenchmarkShapesTests {
         #expect(result.status == 0, "\(result.combined)")
         let json = try benchJSON(result)
         #expect(json["world"] as? Int == 2)
+        // Sharded (the default) on one host: the exchange goes through the node-shared window.
+        #expect(json["exchange"] as? String == "shared_memory", "\(json["exchange_detail"] ?? "?")")
         #expect((json["ranks"] as? [[String: Any]])?.count == 2)
         #expect((json["memory"] as? [[String: Any]])?.count == 2)
         let allReduce = try #require(json["allreduce"] as? [String: Any])

@@ -71,6 +71,7 @@ struct JSONOutputTests {
         try #require(result.status == 0, "\(result.combined)")
         let report = try Self.parse(result.output, in: directory)
         #expect(report["world"] as? Int == 1)
+        #expect(report["exchange"] as? String == "none" && report["exchange_detail"] as? String == "none (one rank)")
         #expect(report["global_batch"] as? Int == 32 && report["micro_batch"] as? Int == 16 && report["accumulation"] as? Int == 2)
         #expect((report["samples_per_second"] as? Double).map { $0 > 0 } == true, "\(report)")
         let ranks = report["ranks"] as? [[String: Any]] ?? []

@@ -17,6 +17,9 @@ struct CollectivesTests {
         for rank in 0..<ranks {
             #expect(result.output.contains("rank \(rank) of \(ranks): collectives ok (sizes 1,1000,2097155)"))
         }
+        // The same reduce-scatter and all-gather through a node-shared window: the message
+        // path's bits, 64-byte-aligned segments.
+        #expect(result.output.contains("shared memory: reduce-scatter and all-gather bit-identical (sizes 1,1000,2097155)"))
     }
 
     @Test("the self-test notices a world size it did not expect")

@@ -37,15 +37,18 @@ struct MultiHostTests {
         let hosts = try TwoHosts()
         defer { hosts.tearDown() }
         let local = hosts.directory.appendingPathComponent("local")
-        let reference = try CommandRunner.mpirun(ranks: 2, ["train", Self.smoke, "output=\(local.path)", "--quiet"] + Self.overrides,
+        let reference = try CommandRunner.mpirun(ranks: 2, ["train", Self.smoke, "output=\(local.path)"] + Self.overrides,
                                                  timeout: 180, environment: ["OMPI_MCA_btl": "self,vader"])
         #expect(reference.status == 0, "\(reference.combined)")
+        #expect(reference.output.contains("exchange: shared memory\n"), "\(reference.output)")
         let remote = hosts.directory.appendingPathComponent("hosts")
-        let result = try hosts.launchTrain(["--host", hosts.hostList, Self.smoke, "output=\(remote.path)", "--quiet"] + Self.overrides)
+        let result = try hosts.launchTrain(["--host", hosts.hostList, Self.smoke, "output=\(remote.path)"] + Self.overrides)
         #expect(result.status == 0 && !result.timedOut, "\(result.combined)")
         #expect(result.output.contains("done: 640 steps"), "\(result.combined)")
+        // One rank per host: no node-shared window, the exchange falls back to messages.
+        #expect(result.output.contains("exchange: MPI messages (the 2 ranks are not all on one node)\n"), "\(result.output)")
         // Byte-identical, measured: with W = 2 every reduced element is a + b, and IEEE addition is
-        // commutative, so neither the transport (tcp vs vader) nor Open MPI's choice of all-reduce
+        // commutative, so neither the transport (tcp vs vader vs the node-shared window) nor Open MPI's choice of all-reduce
         // algorithm (made by coll/tuned from message size and W, not from the transport) can change
         // a bit. Both hosts run the same CPU, so both pick the same OpenBLAS kernels.
         let expected = try Data(contentsOf: local.appendingPathComponent("final.safetensors"))
